@@ -1,0 +1,1 @@
+"""pytest plugin registered by the package: the ``openrouter_mock`` fixtures."""
