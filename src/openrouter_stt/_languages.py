@@ -1,0 +1,25 @@
+"""ISO 639-1 language codes, the documented values of ``language``."""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["ISO_639_1", "is_iso_639_1"]
+
+#: Every two-letter code of ISO 639-1 (the 183 current codes).
+ISO_639_1: Final[frozenset[str]] = frozenset(
+    """
+    aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht
+    hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky
+    la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny
+    oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss
+    st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo
+    za zh zu
+    """.split()
+)
+
+
+def is_iso_639_1(code: str) -> bool:
+    """Whether ``code`` is a current ISO 639-1 code, written in lowercase as OpenRouter expects."""
+    return code in ISO_639_1
