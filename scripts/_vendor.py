@@ -1,0 +1,98 @@
+"""Copy the client and its generated models into another package, imports rewritten.
+
+    scripts/vendor DEST PACKAGE
+
+DEST is the folder to write into and PACKAGE the dotted import name of that folder, for example
+``scripts/vendor ../acme/src/acme/_vendor acme._vendor``. It writes ``DEST/openrouter_stt/`` (the
+client, without the command line) and ``DEST/openrouter_stt_models/`` (models, spec, py.typed), with
+every import of either package rewritten under PACKAGE, and refuses to leave any import that would
+reach for an installed openrouter-stt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = {
+    "openrouter_stt": ROOT / "src" / "openrouter_stt",
+    "openrouter_stt_models": ROOT / "generated" / "openrouter_stt_models",
+}
+# The command line needs the mock and argparse plumbing; a vendoring SDK wants the library only.
+SKIP = {"_cli.py", "__main__.py"}
+_IMPORT = re.compile(
+    r"^(?P<lead>\s*(?:from|import)\s+)(?P<name>openrouter_stt(?:_models|_mock)?)(?=[\s.,]|$)",
+    re.MULTILINE,
+)
+
+
+def _project_version() -> str:
+    match = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text("utf-8"), re.M)
+    return match.group(1) if match else "unknown"
+
+
+def rewrite(source: str, package: str) -> str:
+    """Rewrite absolute imports of our packages in ``source`` to live under ``package``."""
+    return _IMPORT.sub(lambda m: f"{m['lead']}{package}.{m['name']}", source)
+
+
+def leftover_imports(source: str, package: str) -> list[str]:
+    """Imports in ``source`` that would still reach outside ``package`` for one of ours."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        found += [n for n in names if n.split(".")[0].startswith("openrouter_stt")]
+    return found
+
+
+def vendor(dest: Path, package: str) -> list[Path]:
+    """Write the vendored copy; return the files written."""
+    header = (
+        f"# Vendored from openrouter-stt {_project_version()} by scripts/vendor; do not edit:\n"
+        "# change the original and vendor again.\n"
+    )
+    written: list[Path] = []
+    for name, source_dir in SOURCES.items():
+        target = dest / name
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for path in sorted(source_dir.iterdir()):
+            if not path.is_file() or path.name in SKIP or path.suffix == ".pyc":
+                continue
+            out = target / path.name
+            if path.suffix == ".py":
+                text = rewrite(path.read_text(encoding="utf-8"), package)
+                left = leftover_imports(text, package)
+                if left:
+                    raise SystemExit(f"{path}: cannot vendor, it imports {', '.join(left)}")
+                out.write_text(header + text, encoding="utf-8")
+            else:
+                shutil.copyfile(path, out)
+            written.append(out)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/vendor", description=__doc__.splitlines()[0])
+    parser.add_argument("dest", type=Path, help="folder to write openrouter_stt*/ into")
+    parser.add_argument("package", help="dotted import name of DEST, e.g. acme._vendor")
+    args = parser.parse_args(argv)
+    if not all(part.isidentifier() for part in args.package.split(".")):
+        parser.error(f"PACKAGE must be a dotted name like acme._vendor, not {args.package!r}")
+    files = vendor(args.dest, args.package)
+    print(f"vendored {len(files)} files into {args.dest} as {args.package}.openrouter_stt")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
