@@ -29,7 +29,8 @@ def run_generate(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 def load_models(package: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"models_{id(package)}", package / "__init__.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -63,7 +64,8 @@ def test_a_spec_change_fails_the_check_until_regenerated(workspace: tuple[Path, 
 
     stale = run_generate("--check", "--spec", spec, "--out", out)
     assert stale.returncode == 1
-    assert "__init__.py" in stale.stderr and "openapi.json" in stale.stderr
+    assert "__init__.py" in stale.stderr
+    assert "openapi.json" in stale.stderr
     assert "./scripts/generate" in stale.stderr
     assert "prompt" not in load_models(out).STTRequest.model_fields
 
@@ -78,11 +80,13 @@ def test_a_hand_edit_of_generated_code_fails_the_check(workspace: tuple[Path, Pa
     models.write_text(models.read_text(encoding="utf-8") + "\n# tweak\n", encoding="utf-8")
     result = run_generate("--check", "--spec", spec, "--out", out)
     assert result.returncode == 1
-    assert "__init__.py" in result.stderr and "openapi.json" not in result.stderr
+    assert "__init__.py" in result.stderr
+    assert "openapi.json" not in result.stderr
 
 
 def test_regenerating_twice_gives_identical_bytes(tmp_path: Path) -> None:
-    first, second = tmp_path / "a" / "openrouter_stt_models", tmp_path / "b" / "openrouter_stt_models"
+    first = tmp_path / "a" / "openrouter_stt_models"
+    second = tmp_path / "b" / "openrouter_stt_models"
     for out in (first, second):
         assert run_generate("--out", out).returncode == 0
     for path in sorted(first.iterdir()):

@@ -1,0 +1,103 @@
+"""Contract checks against OpenAPI documents themselves, independent of the generated models.
+
+``Contract.response_errors(request, body, response)`` validates one HTTP exchange with openapi-core
+against a whole document: status documented, body schema, content type and headers. The same
+exchanges are checked against our fragment and against OpenRouter's first published document
+(``openapi/upstream/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = ROOT / "openapi" / "openrouter-stt.yaml"
+UPSTREAM = ROOT / "openapi" / "upstream" / "openrouter-stt-2026-04-30.yaml"
+# Both documents name this server; the exchange is judged on its shape, not on which host served it.
+HOST_URL = "https://openrouter.ai"
+PATH = "/api/v1/audio/transcriptions"
+
+
+@dataclass
+class _Request:
+    """An httpx request seen through openapi-core's request protocol."""
+
+    method: str
+    body: bytes | None
+    content_type: str
+    parameters: RequestParameters
+    host_url: str = HOST_URL
+    path: str = PATH
+
+
+@dataclass
+class _Response:
+    """An httpx response seen through openapi-core's response protocol."""
+
+    status_code: int
+    data: bytes | None
+    content_type: str
+    headers: Mapping[str, Any]
+
+
+def as_openapi_request(request: httpx.Request, body: bytes) -> _Request:
+    headers = Headers(list(request.headers.items()))
+    return _Request(
+        method=request.method.lower(),
+        body=body,
+        content_type=request.headers.get("content-type", ""),
+        parameters=RequestParameters(
+            query=ImmutableMultiDict(list(request.url.params.multi_items())),
+            header=headers,
+        ),
+    )
+
+
+def as_openapi_response(response: httpx.Response) -> _Response:
+    return _Response(
+        status_code=response.status_code,
+        data=response.content,
+        content_type=response.headers.get("content-type", ""),
+        headers=Headers(list(response.headers.items())),
+    )
+
+
+class Contract:
+    """One OpenAPI document, able to judge exchanges with the transcription endpoint."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self._openapi = OpenAPI.from_dict(self.document)
+
+    def response_errors(
+        self, request: httpx.Request, body: bytes, response: httpx.Response
+    ) -> list[str]:
+        """Why ``response`` does not fit the document (empty when it does)."""
+        found = self._openapi.iter_response_errors(
+            as_openapi_request(request, body), as_openapi_response(response)
+        )
+        return [_describe(error) for error in found]
+
+    def request_errors(self, request: httpx.Request, body: bytes) -> list[str]:
+        """Why ``request`` does not fit the document (empty when it does)."""
+        found = self._openapi.iter_request_errors(as_openapi_request(request, body))
+        return [_describe(error) for error in found]
+
+
+def _describe(error: Exception) -> str:
+    """The most precise account openapi-core gives: leaf schema errors when there are any."""
+    for candidate in (error, error.__cause__):
+        leaves = getattr(candidate, "schema_errors", None)
+        if leaves:
+            return f"{type(error).__name__}: " + "; ".join(leaf.message for leaf in leaves)
+    return f"{type(error).__name__}: {error}"
