@@ -1,0 +1,84 @@
+"""Defaults in one place: timeouts, the retry policy, and the "not given" sentinel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import httpx
+
+from ._version import __version__
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MODEL",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "USER_AGENT",
+    "NotGiven",
+    "RetryPolicy",
+]
+
+#: Where requests go when neither ``base_url`` nor ``OPENROUTER_BASE_URL`` says otherwise.
+DEFAULT_BASE_URL: Final = "https://openrouter.ai/api/v1"
+#: The model the command line uses when ``--model`` is not given.
+DEFAULT_MODEL: Final = "openai/whisper-large-v3"
+#: How many times a failed request is retried by default (three attempts in all).
+DEFAULT_MAX_RETRIES: Final = 2
+#: Per-attempt timeouts. Reading is generous because providers may take up to 60 s to answer
+#: and the edge waits a little longer; writing covers uploading a large file on a slow link.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=120.0, write=120.0, pool=10.0)
+#: Sent as ``User-Agent`` on every request.
+USER_AGENT: Final = f"openrouter-stt/{__version__}"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How failed requests are retried.
+
+    The delay before retry ``n`` (counting from 0) is ``initial_delay * 2**n`` capped at
+    ``max_delay``, reduced by up to ``jitter`` (a fraction) at random so that clients do not retry
+    in step. A ``Retry-After`` (or ``retry-after-ms``) header replaces that delay, capped at
+    ``max_retry_after``. ``total_timeout`` bounds the whole call across every attempt and sleep:
+    no retry is started that would sleep past it, and each attempt's timeouts shrink to the time
+    left. ``None`` means no overall bound.
+
+    >>> policy = RetryPolicy(max_retries=5, total_timeout=30.0)
+    """
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    jitter: float = 0.25
+    max_retry_after: float = 60.0
+    total_timeout: float | None = 600.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries must be 0 or more, got {self.max_retries}")
+        if not 0.0 <= self.jitter <= 1.0:
+            raise ValueError(f"jitter must be between 0 and 1, got {self.jitter}")
+        if self.total_timeout is not None and self.total_timeout <= 0:
+            raise ValueError(f"total_timeout must be positive or None, got {self.total_timeout}")
+
+
+class NotGiven:
+    """The type of :data:`NOT_GIVEN`: "use the client's setting", as opposed to ``None``."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+#: Default of per-call overrides such as ``timeout=``, where ``None`` already means "no timeout".
+NOT_GIVEN: Final = NotGiven()

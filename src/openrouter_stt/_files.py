@@ -1,0 +1,288 @@
+"""Audio input → a JSON request body streamed in chunks, with its exact length known upfront.
+
+:func:`load_audio` and :func:`aload_audio` check an input and find its size and format without
+reading it whole; :class:`AudioBody` then streams ``head + base64(audio) + tail`` each time it is
+iterated, so a retry sends the same bytes again. The sync and async twins sit side by side and
+differ only in how they touch the disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Final, cast
+
+import anyio.to_thread
+import httpx
+
+from ._exceptions import InvalidRequestError
+from ._formats import AUDIO_FORMATS, SNIFF_BYTES, AudioFormat, format_from_suffix, sniff_format
+from ._types import ACCEPTED_AUDIO_TYPES
+
+__all__ = [
+    "CHUNK_SIZE",
+    "AudioBody",
+    "AudioSource",
+    "aload_audio",
+    "base64_length",
+    "load_audio",
+    "resolve_format",
+]
+
+#: Raw bytes read per chunk: a multiple of 3, so each chunk encodes to base64 on its own.
+CHUNK_SIZE: Final = 3 * 256 * 1024
+
+
+def base64_length(size: int) -> int:
+    """Length of the base64 encoding of ``size`` bytes, padding included."""
+    return 4 * ((size + 2) // 3)
+
+
+@dataclass(frozen=True, eq=False)
+class AudioSource:
+    """Checked audio: where to read it again for each attempt, its size and its format.
+
+    Exactly one of ``data``, ``path`` and ``file`` is set. A file object is read from ``start``,
+    the position it had when given, so every attempt sends the same bytes.
+    """
+
+    format: AudioFormat
+    size: int
+    name: str | None = None
+    data: memoryview | None = None
+    path: Path | None = None
+    file: IO[bytes] | None = None
+    start: int = 0
+
+
+def _error(message: str) -> InvalidRequestError:
+    return InvalidRequestError(f"audio: {message}", field="audio")
+
+
+def resolve_format(head: bytes, name: str | None, given: object) -> AudioFormat:
+    """The audio's format: the one given (when the bytes don't contradict it), else the one the
+    bytes' signature shows, else the one the file name's extension stands for."""
+    accepted = ", ".join(AUDIO_FORMATS)
+    sniffed = sniff_format(head)
+    if given is not None:
+        if not isinstance(given, str):
+            raise InvalidRequestError(
+                f"format: expected a string, got {type(given).__name__}; accepted: {accepted}",
+                field="format",
+            )
+        wanted = given.strip().lower()
+        if wanted not in AUDIO_FORMATS:
+            raise InvalidRequestError(
+                f"format: {given!r} is not a known audio format; accepted: {accepted}",
+                field="format",
+            )
+        if sniffed is not None and sniffed != wanted:
+            raise InvalidRequestError(
+                f"format: {given!r} contradicts the audio, whose bytes are {sniffed}; "
+                f"pass format={sniffed!r} or leave format out to infer it",
+                field="format",
+            )
+        return wanted
+    if sniffed is not None:
+        return sniffed
+    from_name = format_from_suffix(name) if name else None
+    if from_name is not None:
+        return from_name
+    named = f" or the name {name!r}" if name else ""
+    raise InvalidRequestError(
+        f"format: cannot tell the audio format from its bytes{named}; "
+        f"pass format= with one of: {accepted}",
+        field="format",
+    )
+
+
+def _load_path(path: Path, given_format: object) -> AudioSource:
+    shown = str(path)
+    try:
+        if path.is_dir():
+            raise _error(f"{shown!r} is a directory, not an audio file")
+        with path.open("rb") as f:
+            head = f.read(SNIFF_BYTES)
+            size = os.fstat(f.fileno()).st_size
+    except FileNotFoundError:
+        raise _error(f"no file at {shown!r}") from None
+    except OSError as exc:
+        raise _error(f"cannot read {shown!r}: {exc.strerror or exc}") from None
+    if size == 0:
+        raise _error(f"{shown!r} is empty; expected audio bytes")
+    return AudioSource(
+        format=resolve_format(head, path.name, given_format), size=size, name=path.name, path=path
+    )
+
+
+def _load_file(file: IO[bytes], given_format: object) -> AudioSource:
+    raw_name = getattr(file, "name", None)
+    name = os.path.basename(raw_name) if isinstance(raw_name, str) else None
+    if isinstance(file, io.TextIOBase):
+        raise _error("the file object is open in text mode; open it in binary mode ('rb')")
+    try:
+        if file.seekable():
+            start = file.tell()
+            head = file.read(SNIFF_BYTES)
+            end = file.seek(0, io.SEEK_END)
+            file.seek(start)
+            content: bytes | None = None
+        else:
+            # Without seeking, neither the size nor a second attempt is possible any other way.
+            content = file.read()
+            head = content
+            start = end = 0
+    except (OSError, ValueError) as exc:
+        raise _error(f"the file object cannot be read: {exc}") from None
+    if not isinstance(head, bytes):
+        raise _error(
+            f"the file object returned {type(head).__name__}, not bytes; "
+            "open it in binary mode ('rb')"
+        )
+    size = len(content) if content is not None else end - start
+    if size <= 0:
+        raise _error("the file object has no bytes left to read; expected audio bytes")
+    fmt = resolve_format(head[:SNIFF_BYTES], name, given_format)
+    if content is not None:
+        return AudioSource(format=fmt, size=size, name=name, data=memoryview(content))
+    return AudioSource(format=fmt, size=size, name=name, file=file, start=start)
+
+
+def load_audio(audio: object, given_format: object = None) -> AudioSource:
+    """Check ``audio`` and find its size and format, reading only its first bytes.
+
+    Raises :class:`InvalidRequestError` (field ``audio`` or ``format``) for anything that cannot
+    be sent: a missing path, a directory, an empty input, a text-mode file, an unknown type, or a
+    format that is unknown, contradicted by the bytes, or impossible to tell.
+    """
+    if isinstance(audio, bytes | bytearray | memoryview):
+        data = memoryview(audio).cast("B")
+        if data.nbytes == 0:
+            raise _error(f"the {type(audio).__name__} is empty; expected audio bytes")
+        fmt = resolve_format(bytes(data[:SNIFF_BYTES]), None, given_format)
+        return AudioSource(format=fmt, size=data.nbytes, data=data)
+    if isinstance(audio, str | os.PathLike):
+        path = Path(os.fsdecode(audio))
+        return _load_path(path, given_format)
+    if callable(getattr(audio, "read", None)) and callable(getattr(audio, "seekable", None)):
+        return _load_file(cast(IO[bytes], audio), given_format)
+    raise _error(f"got {type(audio).__name__}; expected {ACCEPTED_AUDIO_TYPES}")
+
+
+async def aload_audio(audio: object, given_format: object = None) -> AudioSource:
+    """:func:`load_audio` for async code: disk and file-object reads run in a worker thread."""
+    if isinstance(audio, bytes | bytearray | memoryview):
+        return load_audio(audio, given_format)
+    return await anyio.to_thread.run_sync(load_audio, audio, given_format)
+
+
+def _encode(chunks: Iterable[bytes | memoryview]) -> Iterator[bytes]:
+    carry = b""
+    for chunk in chunks:
+        data = carry + chunk
+        cut = len(data) - len(data) % 3
+        carry = data[cut:]
+        if cut:
+            yield base64.b64encode(data[:cut])
+    if carry:
+        yield base64.b64encode(carry)
+
+
+async def _aencode(chunks: AsyncIterator[bytes | memoryview]) -> AsyncIterator[bytes]:
+    carry = b""
+    async for chunk in chunks:
+        data = carry + chunk
+        cut = len(data) - len(data) % 3
+        carry = data[cut:]
+        if cut:
+            yield base64.b64encode(data[:cut])
+    if carry:
+        yield base64.b64encode(carry)
+
+
+class AudioBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """The request body ``head + base64(audio) + tail``, streamed, re-iterable for retries.
+
+    Iterate it (sync or async) once per attempt, then :meth:`close` (or :meth:`aclose`) it:
+    that closes any file it opened even when the transport gave up half-way.
+    """
+
+    def __init__(self, head: bytes, source: AudioSource, tail: bytes) -> None:
+        self._head = head
+        self._source = source
+        self._tail = tail
+        self._opened: list[IO[bytes]] = []
+
+    @property
+    def content_length(self) -> int:
+        """The exact number of bytes one iteration yields."""
+        return len(self._head) + base64_length(self._source.size) + len(self._tail)
+
+    def _open(self) -> IO[bytes]:
+        source = self._source
+        if source.path is not None:
+            f = source.path.open("rb")
+            self._opened.append(f)
+            return f
+        assert source.file is not None
+        source.file.seek(source.start)
+        return source.file
+
+    def _short(self, got: int) -> InvalidRequestError:
+        return _error(
+            f"ended after {got} of {self._source.size} bytes; it changed while being sent"
+        )
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._head
+        yield from _encode(self._iter_raw())
+        yield self._tail
+
+    def _iter_raw(self) -> Iterator[bytes | memoryview]:
+        size = self._source.size
+        if self._source.data is not None:
+            for at in range(0, size, CHUNK_SIZE):
+                yield self._source.data[at : at + CHUNK_SIZE]
+            return
+        f = self._open()
+        sent = 0
+        while sent < size:
+            chunk = f.read(min(CHUNK_SIZE, size - sent))
+            if not chunk:
+                raise self._short(sent)
+            sent += len(chunk)
+            yield chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._head
+        async for chunk in _aencode(self._aiter_raw()):
+            yield chunk
+        yield self._tail
+
+    async def _aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
+        size = self._source.size
+        if self._source.data is not None:
+            for at in range(0, size, CHUNK_SIZE):
+                yield self._source.data[at : at + CHUNK_SIZE]
+            return
+        f = await anyio.to_thread.run_sync(self._open)
+        sent = 0
+        while sent < size:
+            chunk = await anyio.to_thread.run_sync(f.read, min(CHUNK_SIZE, size - sent))
+            if not chunk:
+                raise self._short(sent)
+            sent += len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        """Close the files this body opened (never a file object the caller passed in)."""
+        while self._opened:
+            self._opened.pop().close()
+
+    async def aclose(self) -> None:
+        """Async spelling of :meth:`close`."""
+        self.close()
