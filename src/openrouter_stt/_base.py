@@ -331,8 +331,12 @@ class BaseClient:
         *,
         timeout: httpx.Timeout,
         extra_headers: Mapping[str, str] | None,
+        client_headers: httpx.Headers,
     ) -> httpx.Request:
-        headers = {**self._headers, **(extra_headers or {})}
+        # The HTTP client's own headers come first, so a client passed in keeps its settings.
+        headers = httpx.Headers(client_headers)
+        headers.update(self._headers)
+        headers.update(extra_headers or {})
         # An exact length lets the body go out unchunked, as the service expects.
         headers["Content-Length"] = str(body.content_length)
         return httpx.Request(

@@ -1,8 +1,142 @@
-"""The ``openrouter-stt`` command line."""
+"""The ``openrouter-stt`` command line.
+
+``openrouter-stt transcribe FILE`` prints the transcript (``--json`` the whole response);
+``openrouter-stt mock`` runs the offline mock server. Errors print one line on stderr and exit
+with 2 for input the client refuses, 1 for errors from the service or the network.
+"""
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Final
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line."""
-    raise SystemExit("openrouter-stt: not implemented yet")
+import httpx
+
+from ._client import OpenRouterSTT
+from ._config import DEFAULT_MODEL
+from ._exceptions import InvalidRequestError, OpenRouterSTTError
+from ._formats import AUDIO_FORMATS
+from ._version import __version__
+
+__all__ = ["main"]
+
+PROG: Final = "openrouter-stt"
+MOCK_BASE_URL: Final = "http://openrouter-mock/api/v1"
+EXIT_API_ERROR: Final = 1
+EXIT_BAD_INPUT: Final = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Transcribe audio with OpenRouter's speech-to-text endpoint.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    transcribe = commands.add_parser(
+        "transcribe",
+        help="transcribe an audio file and print the text",
+        description="Transcribe an audio file. The API key comes from OPENROUTER_API_KEY.",
+    )
+    transcribe.add_argument("file", metavar="FILE", help="the audio file")
+    transcribe.add_argument(
+        "--model", default=DEFAULT_MODEL, help=f"model id (default: {DEFAULT_MODEL})"
+    )
+    transcribe.add_argument("--language", help="ISO-639-1 code such as en (default: detect)")
+    transcribe.add_argument("--temperature", type=float, help="sampling temperature, 0 to 1")
+    transcribe.add_argument(
+        "--format",
+        choices=AUDIO_FORMATS,
+        help="audio format, when neither the bytes nor the file name tell it",
+    )
+    transcribe.add_argument("--json", action="store_true", help="print the whole response as JSON")
+    transcribe.add_argument(
+        "--mock",
+        action="store_true",
+        help="use the in-process mock: no API key, no network",
+    )
+    # Listed for --help only: main() hands everything after "mock" to the mock's own parser.
+    commands.add_parser(
+        "mock",
+        help="run the offline mock server (--host, --port, --world FILE)",
+        add_help=False,
+    )
+    return parser
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
+def _mock_missing() -> int:
+    return _fail(
+        "the mock is not installed; install it with: pip install 'openrouter-stt[mock]'",
+        EXIT_BAD_INPUT,
+    )
+
+
+def _mock_http_client() -> tuple[str, httpx.Client]:
+    """The mock's default key and an httpx client wired to the mock app in-process."""
+    mock = importlib.import_module("openrouter_stt_mock")
+    transport = mock.sync_transport(mock.create_app())
+    return str(mock.DEFAULT_API_KEY), httpx.Client(transport=transport, base_url=MOCK_BASE_URL)
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    http_client: httpx.Client | None = None
+    try:
+        api_key: str | None = None
+        base_url: str | None = None
+        if args.mock:
+            try:
+                api_key, http_client = _mock_http_client()
+            except (ImportError, AttributeError):
+                return _mock_missing()
+            base_url = MOCK_BASE_URL
+        with OpenRouterSTT(api_key, base_url=base_url, http_client=http_client) as client:
+            result = client.transcribe(
+                args.file,
+                model=args.model,
+                language=args.language,
+                temperature=args.temperature,
+                format=args.format,
+            )
+    except InvalidRequestError as exc:
+        return _fail(str(exc), EXIT_BAD_INPUT)
+    except OpenRouterSTTError as exc:
+        return _fail(str(exc), EXIT_API_ERROR)
+    finally:
+        if http_client is not None:
+            http_client.close()
+    if args.json:
+        print(result.model_dump_json(indent=2, exclude_none=True))
+    else:
+        print(result.text)
+    return 0
+
+
+def _mock(argv: list[str]) -> int:
+    try:
+        mock_cli = importlib.import_module("openrouter_stt_mock.cli")
+    except ImportError:
+        return _mock_missing()
+    return int(mock_cli.main(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["mock"]:
+        return _mock(arguments[1:])
+    args = _parser().parse_args(arguments)
+    if args.command is None:
+        _parser().print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        return _transcribe(args)
+    except KeyboardInterrupt:
+        return 130

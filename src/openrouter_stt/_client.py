@@ -150,6 +150,7 @@ class OpenRouterSTT(BaseClient):
                 body,
                 timeout=self._attempt_timeout(call_timeout, policy, started),
                 extra_headers=extra_headers,
+                client_headers=self._client.headers,
             )
             try:
                 response = self._client.send(request)
@@ -300,6 +301,7 @@ class AsyncOpenRouterSTT(BaseClient):
                 body,
                 timeout=self._attempt_timeout(call_timeout, policy, started),
                 extra_headers=extra_headers,
+                client_headers=self._client.headers,
             )
             try:
                 response = await self._client.send(request)

@@ -1,0 +1,285 @@
+"""What goes over the wire: headers, the streamed JSON body, and every kind of audio input."""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+
+from openrouter_stt import STTResponse, STTUsage, __version__
+from openrouter_stt._files import CHUNK_SIZE, AudioBody, base64_length, load_audio
+from openrouter_stt_models import STTRequest
+
+from .conftest import API_KEY, MODEL, OK_BODY, ClientAdapter, sent_audio, sent_json
+
+FORMATS = ["wav", "mp3", "flac", "m4a", "ogg", "webm", "aac"]
+
+
+def test_response_is_parsed(stt: ClientAdapter, route: respx.Route, data_dir: Path) -> None:
+    result = stt.transcribe(data_dir / "hello.wav")
+    assert result == STTResponse(text="hello", usage=STTUsage(cost=0.000508, seconds=9.2))
+
+
+def test_raw_response_exposes_status_headers_and_generation_id(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    raw = stt.raw(data_dir / "hello.wav")
+    assert raw.status_code == 200
+    assert raw.generation_id == "gen-ok"
+    assert raw.headers["content-type"] == "application/json"
+    assert raw.http_response.json() == OK_BODY
+    assert raw.parse().text == "hello"
+
+
+def test_headers(stt: ClientAdapter, route: respx.Route, data_dir: Path) -> None:
+    stt.transcribe(
+        data_dir / "hello.wav",
+        client_kwargs={
+            "http_referer": "https://example.app",
+            "app_title": "Example App",
+            "app_categories": ["cli-agent", "transcription"],
+            "default_headers": {"X-Custom": "1"},
+        },
+        extra_headers={"X-Per-Call": "2"},
+    )
+    headers = route.calls.last.request.headers
+    assert headers["authorization"] == f"Bearer {API_KEY}"
+    assert headers["content-type"] == "application/json"
+    assert headers["user-agent"] == f"openrouter-stt/{__version__}"
+    assert headers["http-referer"] == "https://example.app"
+    assert headers["x-openrouter-title"] == "Example App"
+    assert headers["x-openrouter-categories"] == "cli-agent,transcription"
+    assert headers["x-custom"] == "1"
+    assert headers["x-per-call"] == "2"
+
+
+def test_attribution_headers_absent_unless_given(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    stt.transcribe(data_dir / "hello.wav")
+    headers = route.calls.last.request.headers
+    for name in ("http-referer", "x-openrouter-title", "x-openrouter-categories", "x-title"):
+        assert name not in headers
+
+
+def test_content_length_is_exact_and_not_chunked(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    stt.transcribe(data_dir / "hello.flac")
+    request = route.calls.last.request
+    assert int(request.headers["content-length"]) == len(request.content)
+    assert "transfer-encoding" not in request.headers
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_sample_format_round_trips(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path, fmt: str
+) -> None:
+    path = data_dir / f"hello.{fmt}"
+    stt.transcribe(path, language="en", temperature=0.2)
+    request = route.calls.last.request
+    assert sent_audio(request) == path.read_bytes()
+    sent = STTRequest.model_validate(sent_json(request))
+    assert sent.input_audio.format == fmt
+    assert (sent.model, sent.language, sent.temperature) == (MODEL, "en", 0.2)
+    assert sent.provider is None
+
+
+def test_optional_fields_are_left_out(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    stt.transcribe(data_dir / "hello.wav")
+    body = sent_json(route.calls.last.request)
+    assert set(body) == {"input_audio", "model"}
+    assert set(body["input_audio"]) == {"data", "format"}
+
+
+def test_provider_options_are_sent(stt: ClientAdapter, route: respx.Route, data_dir: Path) -> None:
+    # A provider option named "data" must not be mistaken for the audio.
+    options = {"openai": {"data": "", "max_tokens": 1000}}
+    stt.transcribe(data_dir / "hello.wav", provider_options=options)
+    request = route.calls.last.request
+    assert sent_json(request)["provider"] == {"options": options}
+    assert sent_audio(request) == (data_dir / "hello.wav").read_bytes()
+
+
+def test_temperature_zero_and_integer_are_sent(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    stt.transcribe(data_dir / "hello.wav", temperature=0)
+    assert sent_json(route.calls.last.request)["temperature"] == 0
+
+
+class NamedBytesIO(io.BytesIO):
+    name = "clip.mp3"
+
+
+@pytest.mark.parametrize(
+    "make_audio",
+    [
+        pytest.param(lambda p: str(p), id="str-path"),
+        pytest.param(lambda p: p, id="pathlike"),
+        pytest.param(lambda p: p.read_bytes(), id="bytes"),
+        pytest.param(lambda p: bytearray(p.read_bytes()), id="bytearray"),
+        pytest.param(lambda p: memoryview(p.read_bytes()), id="memoryview"),
+        pytest.param(lambda p: io.BytesIO(p.read_bytes()), id="bytesio-without-name"),
+    ],
+)
+def test_every_input_kind(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path, make_audio: object
+) -> None:
+    path = data_dir / "hello.ogg"
+    assert callable(make_audio)
+    stt.transcribe(make_audio(path))
+    request = route.calls.last.request
+    assert sent_audio(request) == path.read_bytes()
+    assert sent_json(request)["input_audio"]["format"] == "ogg"
+
+
+def test_open_file_object_is_read_and_left_open(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    path = data_dir / "hello.m4a"
+    with path.open("rb") as f:
+        stt.transcribe(f)
+        assert not f.closed
+    assert sent_audio(route.calls.last.request) == path.read_bytes()
+
+
+def test_file_object_is_sent_from_its_current_position(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    audio = (data_dir / "hello.wav").read_bytes()
+    f = io.BytesIO(b"junk" + audio)
+    f.seek(4)
+    stt.transcribe(f)
+    assert sent_audio(route.calls.last.request) == audio
+
+
+def test_format_from_the_name_when_bytes_have_no_signature(
+    stt: ClientAdapter, route: respx.Route
+) -> None:
+    stt.transcribe(NamedBytesIO(b"\x00" * 300))
+    assert sent_json(route.calls.last.request)["input_audio"]["format"] == "mp3"
+
+
+def test_format_from_the_path_suffix(
+    stt: ClientAdapter, route: respx.Route, tmp_path: Path
+) -> None:
+    path = tmp_path / "noise.webm"
+    path.write_bytes(b"\x01\x02\x03" * 50)
+    stt.transcribe(path)
+    assert sent_json(route.calls.last.request)["input_audio"]["format"] == "webm"
+
+
+def test_explicit_format_for_unsigned_bytes(stt: ClientAdapter, route: respx.Route) -> None:
+    stt.transcribe(b"\x01\x02\x03\x04", format="AAC")
+    body = sent_json(route.calls.last.request)
+    assert body["input_audio"]["format"] == "aac"
+
+
+def test_bytes_win_over_a_misleading_name(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "actually-wav.mp3"
+    path.write_bytes((data_dir / "hello.wav").read_bytes())
+    stt.transcribe(path)
+    assert sent_json(route.calls.last.request)["input_audio"]["format"] == "wav"
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE * 2 + 1])
+def test_large_files_stream_in_chunks_and_decode_exactly(
+    stt: ClientAdapter, route: respx.Route, tmp_path: Path, size: int
+) -> None:
+    audio = b"RIFF\x00\x00\x00\x00WAVE" + bytes(range(256)) * (size // 256 + 1)
+    audio = audio[: max(size, 12)]
+    path = tmp_path / "big.wav"
+    path.write_bytes(audio)
+    stt.transcribe(path)
+    request = route.calls.last.request
+    assert sent_audio(request) == audio
+    assert int(request.headers["content-length"]) == len(request.content)
+
+
+def test_body_is_streamed_not_built_whole(tmp_path: Path) -> None:
+    audio = b"fLaC" + b"\x07" * (CHUNK_SIZE * 3)
+    path = tmp_path / "long.flac"
+    path.write_bytes(audio)
+    body = AudioBody(b'{"input_audio":{"data":"', load_audio(path), b'"}}')
+    try:
+        chunks = list(body)
+    finally:
+        body.close()
+    assert len(chunks) >= 5  # head, at least three pieces of audio, tail
+    assert max(len(chunk) for chunk in chunks) <= base64_length(CHUNK_SIZE)
+    assert sum(map(len, chunks)) == body.content_length
+
+
+class ShortReads(io.RawIOBase):
+    """A binary file that hands out at most 1000 bytes per read, as raw files may."""
+
+    def __init__(self, data: bytes) -> None:
+        self._inner = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._inner.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._inner.tell()
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(min(len(buffer), 1000))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def test_short_reads_still_encode_correctly(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    audio = (data_dir / "hello.mp3").read_bytes()
+    stt.transcribe(ShortReads(audio))
+    assert sent_audio(route.calls.last.request) == audio
+
+
+class Pipe(io.RawIOBase):
+    """A binary stream that cannot seek, like a pipe or a socket."""
+
+    def __init__(self, data: bytes) -> None:
+        self._inner = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def test_non_seekable_stream_is_buffered_and_retried(
+    stt: ClientAdapter, router: respx.MockRouter, data_dir: Path
+) -> None:
+    audio = (data_dir / "hello.aac").read_bytes()
+    route = router.post("/audio/transcriptions")
+    route.side_effect = [httpx.Response(500), httpx.Response(200, json=OK_BODY)]
+    stt.transcribe(Pipe(audio))
+    assert route.call_count == 2
+    assert [sent_audio(call.request) for call in route.calls] == [audio, audio]
+
+
+def test_base64_length() -> None:
+    for size in range(50):
+        assert base64_length(size) == 4 * math.ceil(size / 3)
