@@ -1,0 +1,95 @@
+"""``openrouter-stt mock``: serve the mock over HTTP with uvicorn (one worker)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import ipaddress
+import sys
+from pathlib import Path
+
+from .config import DEFAULT_HOST, DEFAULT_PORT, MockConfig
+
+__all__ = ["build_parser", "main", "serve"]
+
+
+def build_parser(prog: str = "openrouter-stt mock") -> argparse.ArgumentParser:
+    """The command's argument parser."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Serve an offline mock of OpenRouter's POST /api/v1/audio/transcriptions.",
+    )
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})"
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--world", type=Path, metavar="FILE", help="a TOML world file (default: the built-in world)"
+    )
+    parser.add_argument(
+        "--no-control-routes",
+        action="store_true",
+        help="switch off /_mock/journal and /_mock/reset",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command with ``argv`` (without the program name); return the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.world is not None and not args.world.is_file():
+        print(f"openrouter-stt mock: no such world file: {args.world}", file=sys.stderr)
+        return 2
+    config = MockConfig(
+        host=args.host,
+        port=args.port,
+        world_file=args.world,
+        control_routes=not args.no_control_routes,
+    )
+    try:
+        world = config.load_world()
+    except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+        print(f"openrouter-stt mock: cannot load the world: {exc}", file=sys.stderr)
+        return 2
+    serve(dataclasses.replace(config, world=world))
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(config: MockConfig) -> None:
+    """Serve the app for ``config`` until interrupted."""
+    import uvicorn  # imported only to serve: importing the package stays light
+
+    from .app import create_app
+
+    app = create_app(config)
+    world = app.state.mock.world
+    if not _is_loopback(config.host):
+        print(
+            f"warning: the mock is bound to {config.host}, reachable from other machines; "
+            "its keys are public, so bind 127.0.0.1 unless you mean it",
+            file=sys.stderr,
+        )
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    print(
+        f"openrouter-stt mock on http://{host}:{config.port} (base URL http://{host}:{config.port}/api/v1)"
+    )
+    for key, spec in world.keys.items():
+        state = "disabled" if spec.disabled else f"{spec.credit_usd} USD"
+        if spec.rate_limit is not None:
+            state += (
+                f", {spec.rate_limit.requests} requests per {spec.rate_limit.window_seconds:g} s"
+            )
+        print(f"  key {key}: {state}")
+    sys.stdout.flush()
+    uvicorn.run(app, host=config.host, port=config.port, workers=1, log_level=config.log_level)

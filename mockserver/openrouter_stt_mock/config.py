@@ -1,0 +1,48 @@
+"""The mock's settings: one object shared by the command line and :func:`create_app`."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from .ledger import Clock
+from .world import World
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "MockConfig"]
+
+DEFAULT_HOST: Final = "127.0.0.1"
+DEFAULT_PORT: Final = 8080
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    """How to build and serve the mock.
+
+    ``world`` wins over ``world_file``; with neither, :meth:`World.default` is used.
+    ``control_routes`` switches ``/_mock/journal`` and ``/_mock/reset`` on or off.
+    ``stall_seconds`` bounds how long a planned ``stall`` holds a response open.
+    ``clock`` gives seconds since the epoch (rate-limit windows); tests inject their own.
+
+    >>> MockConfig(port=9000).host
+    '127.0.0.1'
+    """
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    world: World | None = None
+    world_file: Path | None = None
+    control_routes: bool = True
+    journal_limit: int = 10_000
+    stall_seconds: float = 30.0
+    log_level: str = "warning"
+    clock: Clock = field(default=time.time)
+
+    def load_world(self) -> World:
+        """The world this configuration names."""
+        if self.world is not None:
+            return self.world
+        if self.world_file is not None:
+            return World.from_toml(self.world_file)
+        return World.default()

@@ -1,0 +1,307 @@
+"""The path of one transcription request through the gateway, check by check.
+
+Order, as a real gateway meets them (each step only runs once the ones before it pass):
+
+1. planned latency (queue), then 413: ``Content-Length`` over the limit is refused before the
+   body is read, and the body is counted while read and refused at the limit;
+2. planned outcomes: a queued status, body or connection fault, then ``Prefer: code=NNN``
+   (an undocumented code is a 400 naming the ``Prefer`` header); these touch no credit or limit;
+3. 401: missing header, not ``Bearer``, unknown key (constant-time compare), disabled key;
+4. 429: the key's rate-limit window (requests that pass here count against it);
+5. 400: malformed JSON, missing or mistyped fields, unknown format, language, temperature,
+   empty or invalid base64, bytes that are not the declared format or do not decode;
+6. 404: unknown model, or a model with no provider at all;
+7. 400: no provider of the model takes the format;
+8. 402: the key's credit cannot cover the cost (reserved here, charged only on success);
+9. provider: down 502, unavailable 503, overloaded or at capacity 529 (falling back to the next
+   provider that takes the format), slower than the upstream timeout 524 after that timeout;
+10. 200 with ``X-Generation-Id``.
+
+Any other exception becomes a masked 500 in the same error shape, and the state stays right:
+reservations are released and in-flight counts restored in ``finally`` blocks.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from openrouter_stt._formats import AUDIO_FORMATS
+
+from .errors import (
+    BadGatewayError,
+    BadRequestError,
+    EdgeTimeoutError,
+    InternalServerError,
+    MockError,
+    ModelNotFoundError,
+    PayloadTooLargeError,
+    ProviderOverloadedError,
+    ServiceUnavailableError,
+    UnauthorizedError,
+    error_response,
+    json_response,
+)
+from .faults import FaultResponse
+from .handle import MockHandle
+from .journal import RecordedRequest, RecordedResponse, redact
+from .ledger import Ledger
+from .scenarios import Outcome, forced_response_parts, parse_prefer
+from .usage import cost_of, transcript_of, usage_of
+from .validation import Audio, decode_audio, parse_body, validate_request
+from .world import KeySpec, ProviderSpec, World
+
+__all__ = ["transcribe"]
+
+logger = logging.getLogger("openrouter_stt_mock")
+
+
+@dataclass
+class _Seen:
+    """What the journal will say arrived, filled in as the checks go."""
+
+    body_size: int = 0
+    document: Any = None
+    parse_error: str | None = None
+    audio: Audio | None = None
+    forced_by: str | None = None
+    fault: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def transcribe(request: Request, handle: MockHandle) -> Response | FaultResponse:
+    """Answer one request to the endpoint, and record the exchange in the journal."""
+    seen = _Seen()
+    ledger = handle.ledger  # a reset mid-request must not mix two ledgers in one request
+    answer: Response | FaultResponse
+    try:
+        answer = await _answer(request, handle, seen, ledger)
+    except MockError as exc:
+        answer = error_response(exc)
+    except Exception:
+        # Never the key or the body in the log: the traceback alone says what broke.
+        logger.exception("unexpected fault while answering a transcription request")
+        answer = error_response(InternalServerError())
+    _record(request, handle, seen, answer)
+    return answer
+
+
+async def _answer(
+    request: Request, handle: MockHandle, seen: _Seen, ledger: Ledger
+) -> Response | FaultResponse:
+    world = handle.world
+    outcome = handle.scenarios.take()
+    if outcome is not None and outcome.latency:
+        await anyio.sleep(outcome.latency)
+    body = await _read_body(request, world.limits.max_body_bytes, seen)
+    _look_at(body, seen)
+
+    if outcome is not None and (outcome.status or outcome.fault or outcome.body is not None):
+        seen.forced_by = "queue"
+        return _planned(outcome, handle)
+    prefer = parse_prefer(request.headers.get("prefer"))
+    if prefer is not None:
+        seen.forced_by = f"Prefer: code={prefer}"
+        content, headers = forced_response_parts(prefer, "Prefer")
+        return json_response(prefer, content, headers)
+
+    key, spec = _authenticate(request.headers.get("authorization"), world)
+    ledger.admit(key, spec)
+
+    if seen.parse_error is not None:
+        parse_body(body)  # raises the 400 with the parser's own words
+    stt = validate_request(seen.document)
+    seen.audio = audio = decode_audio(stt)
+    model_id = stt.model
+    # The audio is measured: let the body, its base64 and the bytes go before any waiting.
+    seen.document["input_audio"]["data"] = ""
+    del body, stt
+
+    model = world.models.get(model_id)
+    if model is None or not model.providers:
+        raise ModelNotFoundError(f"Model {model_id!r} not found or has no endpoints")
+    candidates = [(i, p) for i, p in enumerate(model.providers) if audio.format in p.formats]
+    if not candidates:
+        taken = sorted({f for p in model.providers for f in p.formats}, key=AUDIO_FORMATS.index)
+        raise BadRequestError(
+            "input_audio.format",
+            f"model {model_id!r} has no provider that takes {audio.format}",
+            "one of " + ", ".join(taken),
+        )
+    first = candidates[0][1]
+    reservation = ledger.reserve(key, cost_of(audio, first))
+    succeeded = False
+    try:
+        provider = await _serve(model_id, candidates, world, ledger)
+        text = transcript_of(audio, world.transcripts)
+        payload = {"text": text, "usage": usage_of(audio, text, provider)}
+        succeeded = True
+    finally:
+        ledger.settle(reservation, charge=succeeded)
+    return json_response(200, orjson.dumps(payload), {"X-Generation-Id": f"gen-{uuid.uuid4().hex}"})
+
+
+async def _read_body(request: Request, limit: int, seen: _Seen) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        seen.body_size = int(declared)
+        raise PayloadTooLargeError(
+            f"Request body too large: {int(declared)} bytes declared, the limit is {limit}",
+            metadata={"limit_bytes": limit},
+        )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        seen.body_size = size
+        if size > limit:
+            raise PayloadTooLargeError(
+                f"Request body too large: over {limit} bytes", metadata={"limit_bytes": limit}
+            )
+        if chunk:
+            chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _look_at(body: bytes, seen: _Seen) -> None:
+    try:
+        seen.document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        seen.parse_error = f"not JSON ({exc})"
+
+
+def _planned(outcome: Outcome, handle: MockHandle) -> Response | FaultResponse:
+    if outcome.fault is not None:
+        return FaultResponse(outcome.fault, handle.config.stall_seconds)
+    status = outcome.status or 200
+    content, headers = forced_response_parts(status, "queue")
+    return json_response(
+        status, content if outcome.body is None else outcome.body, {**headers, **outcome.headers}
+    )
+
+
+def _authenticate(header: str | None, world: World) -> tuple[str, KeySpec]:
+    if header is None:
+        raise UnauthorizedError("Missing Authentication header")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise UnauthorizedError("Authorization header must be 'Bearer <API key>'")
+    found: str | None = None
+    presented = token.encode()
+    for name in world.keys:
+        # Compare against every key, always: the time taken says nothing about which one matched.
+        if hmac.compare_digest(presented, name.encode()):
+            found = name
+    if found is None:
+        raise UnauthorizedError("Invalid API key: no such key")
+    spec = world.keys[found]
+    if spec.disabled:
+        raise UnauthorizedError("API key is disabled")
+    return found, spec
+
+
+async def _serve(
+    model: str, candidates: list[tuple[int, ProviderSpec]], world: World, ledger: Ledger
+) -> ProviderSpec:
+    """Send the request to the first provider that can take it; raise the first one's error."""
+    failures: list[MockError] = []
+    for index, provider in candidates:
+        try:
+            _check_health(provider, world)
+            ledger.enter(model, index, provider.capacity)
+        except MockError as exc:
+            failures.append(exc)
+            continue
+        try:
+            timeout = world.limits.upstream_timeout_seconds
+            if provider.latency_seconds > timeout:
+                await anyio.sleep(timeout)
+                raise EdgeTimeoutError(
+                    "Request timed out. Please try again later.",
+                    metadata={"provider_name": provider.name, "timeout_seconds": timeout},
+                )
+            if provider.latency_seconds:
+                await anyio.sleep(provider.latency_seconds)
+            return provider
+        finally:
+            ledger.leave(model, index)
+    raise failures[0]
+
+
+def _check_health(provider: ProviderSpec, world: World) -> None:
+    if provider.health == "down":
+        raise BadGatewayError(
+            "Provider returned error",
+            metadata={"provider_name": provider.name, "raw": "upstream connection reset"},
+        )
+    if provider.health == "unavailable":
+        raise ServiceUnavailableError(
+            "No available provider for this request",
+            metadata={"provider_name": provider.name},
+            headers={"Retry-After": str(world.limits.unavailable_retry_after_seconds)},
+        )
+    if provider.health == "overloaded":
+        raise ProviderOverloadedError(
+            "Provider returned error", metadata={"provider_name": provider.name}
+        )
+
+
+def _record(
+    request: Request, handle: MockHandle, seen: _Seen, answer: Response | FaultResponse
+) -> None:
+    document = seen.document if isinstance(seen.document, dict) else {}
+    audio_in = document.get("input_audio") if isinstance(document.get("input_audio"), dict) else {}
+    shape: Any = seen.document
+    if isinstance(seen.document, dict) and isinstance(audio_in, dict) and "data" in audio_in:
+        # Keep the body's shape for validation, without the base64 it carried.
+        data = audio_in["data"]
+        shape = {
+            **seen.document,
+            "input_audio": {**audio_in, "data": "" if isinstance(data, str) else data},
+        }
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    recorded = RecordedRequest(
+        method=request.method,
+        path=request.url.path,
+        headers=redact(request.headers),
+        body_size=seen.body_size,
+        model=_text(document.get("model")),
+        format=_text(audio_in.get("format")) if isinstance(audio_in, dict) else None,
+        language=_text(document.get("language")),
+        audio_sha256=seen.audio.sha256 if seen.audio else None,
+        audio_size=seen.audio.size if seen.audio else None,
+        forced_by=seen.forced_by,
+        shape=shape,
+        parse_error=seen.parse_error,
+        had_bearer=scheme.lower() == "bearer" and bool(token.strip()),
+    )
+    if isinstance(answer, FaultResponse):
+        truncated = answer.fault != "reset"
+        response = RecordedResponse(
+            status=200 if truncated else None,
+            headers={"content-type": "application/json"} if truncated else {},
+            body=b"",
+            fault=answer.fault,
+        )
+    else:
+        response = RecordedResponse(
+            status=answer.status_code,
+            headers={k.decode("latin-1"): v.decode("latin-1") for k, v in answer.raw_headers},
+            body=bytes(answer.body),
+        )
+    handle.journal.record(time.time(), recorded, response)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

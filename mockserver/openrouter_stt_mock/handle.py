@@ -1,0 +1,71 @@
+"""The scenario handle: a test's grip on a running mock (world, credit, queue, journal, reset)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from .config import MockConfig
+from .journal import Journal
+from .ledger import Ledger
+from .scenarios import Fault, Outcome, Scenarios
+from .world import World
+
+__all__ = ["MockHandle"]
+
+
+class MockHandle:
+    """State of one mock app, reachable as ``app.state.mock`` or ``get_handle(app)``.
+
+    >>> handle = MockHandle(MockConfig())
+    >>> handle.queue(429)  # the next request gets a spec-valid 429
+    >>> handle.balance("sk-or-mock-ok")
+    Decimal('1000')
+    """
+
+    def __init__(self, config: MockConfig) -> None:
+        self.config = config
+        #: The world being served (static; reset restores what changes).
+        self.world: World = config.load_world()
+        #: Every exchange with the endpoint.
+        self.journal = Journal(config.journal_limit)
+        #: Planned outcomes, one taken per request.
+        self.scenarios = Scenarios()
+        self.ledger = Ledger(self.world, config.clock)
+
+    def queue(
+        self,
+        status: int | None = None,
+        *,
+        latency: float = 0.0,
+        fault: Fault | None = None,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+        times: int = 1,
+    ) -> None:
+        """Plan the outcome of the next ``times`` requests.
+
+        ``handle.queue(503, times=2)`` answers two 503s; ``handle.queue(latency=0.5)`` delays the
+        next request, then handles it for real; ``handle.queue(fault="reset")`` drops the
+        connection; ``handle.queue(200, body=b"{")`` answers malformed JSON.
+        """
+        outcome = Outcome(status, latency, fault, dict(headers or {}), body)
+        self.scenarios.add([outcome] * times)
+
+    def queue_outcomes(self, *outcomes: Outcome) -> None:
+        """Plan several outcomes at once, in order."""
+        self.scenarios.add(outcomes)
+
+    def balance(self, key: str) -> Decimal:
+        """The credit left on ``key``, in USD."""
+        return self.ledger.balance(key)
+
+    def reset(self) -> None:
+        """Restore the world: credit, rate windows, the queue and the journal."""
+        self.ledger = Ledger(self.world, self.config.clock)
+        self.scenarios.clear()
+        self.journal.clear()
+
+    def __repr__(self) -> str:
+        extra: dict[str, Any] = {"keys": len(self.world.keys), "models": len(self.world.models)}
+        return f"MockHandle({', '.join(f'{k}={v}' for k, v in extra.items())})"

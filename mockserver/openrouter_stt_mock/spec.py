@@ -1,0 +1,151 @@
+"""The spec document shipped with the generated models, and checks of exchanges against it.
+
+The mock serves ``openrouter_stt_models/openapi.json`` verbatim and validates with jsonschema
+against the same document, resolving its ``$ref``s in place, so the journal's verdicts and the
+client's models can never disagree about what the spec says.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final, cast
+
+import orjson
+
+import openrouter_stt_models
+from openrouter_stt._languages import is_iso_639_1
+
+__all__ = ["DOCUMENTED_STATUSES", "OPERATION_PATH", "SPEC_PATH", "SpecChecker", "spec_bytes"]
+
+#: The spec file: the same document as openapi/openrouter-stt.yaml, as JSON.
+SPEC_PATH: Final = Path(openrouter_stt_models.__file__).parent / "openapi.json"
+#: The operation's path in the spec (relative to the server URL ending in ``/api/v1``).
+OPERATION_PATH: Final = "/audio/transcriptions"
+_BASE: Final = "urn:openrouter-stt:spec"
+
+
+@functools.cache
+def spec_bytes() -> bytes:
+    """The spec document as served at ``GET /openapi.json``."""
+    return SPEC_PATH.read_bytes()
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    return cast(dict[str, Any], orjson.loads(spec_bytes()))
+
+
+def _responses() -> dict[str, Any]:
+    return cast(dict[str, Any], _document()["paths"][OPERATION_PATH]["post"]["responses"])
+
+
+#: Every status the spec documents for the operation.
+DOCUMENTED_STATUSES: Final = frozenset(int(code) for code in _responses())
+
+
+class SpecChecker:
+    """Validates requests and responses of the operation against the spec document."""
+
+    def __init__(self) -> None:
+        # Imported here: jsonschema is only needed once the journal is read (and, without stubs,
+        # it is typed as Any through importlib).
+        jsonschema: Any = importlib.import_module("jsonschema")
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        document = _document()
+        self._registry: Registry[Any] = Registry().with_resource(
+            _BASE, Resource.from_contents(document, default_specification=DRAFT202012)
+        )
+        self._validator_class = jsonschema.Draft202012Validator
+        self._validators: dict[str, Any] = {}
+
+    def _validate(self, pointer: str, instance: object) -> list[str]:
+        validator = self._validators.get(pointer)
+        if validator is None:
+            validator = self._validator_class(
+                {"$ref": f"{_BASE}#{pointer}"}, registry=self._registry
+            )
+            self._validators[pointer] = validator
+        errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+        return [
+            f"{'.'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
+            for error in errors
+        ]
+
+    def _resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
+        while "$ref" in node:
+            target: Any = _document()
+            for part in str(node["$ref"]).removeprefix("#/").split("/"):
+                target = target[part]
+            node = target
+        return node
+
+    def check_request(
+        self, headers: Mapping[str, str], body: object | None, parse_error: str | None
+    ) -> list[str]:
+        """What is wrong with a request, given its headers and its parsed JSON body."""
+        errors: list[str] = []
+        auth = headers.get("authorization", "")
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            errors.append("Authorization: the bearerAuth scheme needs 'Bearer <key>'")
+        if parse_error is not None:
+            errors.append(f"(body): {parse_error}")
+            return errors
+        errors += self._validate("/components/schemas/STTRequest", body)
+        if isinstance(body, dict):
+            # The documented constraints the spec states in prose.
+            language = body.get("language")
+            if isinstance(language, str) and not is_iso_639_1(language):
+                errors.append(f"language: {language!r} is not an ISO-639-1 code")
+            temperature = body.get("temperature")
+            if isinstance(temperature, int | float) and not 0 <= temperature <= 1:
+                errors.append(f"temperature: {temperature!r} is outside 0..1")
+        return errors
+
+    def check_response(self, status: int, headers: Mapping[str, str], body: bytes) -> list[str]:
+        """What is wrong with a response, given its status, headers (lowercase) and raw body."""
+        described = _responses().get(str(status))
+        if described is None:
+            return [f"status {status} is not documented for this operation"]
+        response = self._resolve(described)
+        errors: list[str] = []
+        for name, header in dict(response.get("headers", {})).items():
+            header = self._resolve(header)
+            value = headers.get(name.lower())
+            if value is None:
+                if header.get("required"):
+                    errors.append(f"header {name}: required but missing")
+                continue
+            if header.get("schema", {}).get("type") == "integer":
+                try:
+                    number = int(value)
+                except ValueError:
+                    errors.append(f"header {name}: {value!r} is not an integer")
+                    continue
+                if number < header["schema"].get("minimum", number):
+                    errors.append(f"header {name}: {number} is below the minimum")
+        content = dict(response.get("content", {}))
+        if "application/json" in content:
+            media = headers.get("content-type", "").split(";")[0].strip()
+            if media != "application/json":
+                errors.append(f"content-type: {media!r}, expected application/json")
+            try:
+                parsed = orjson.loads(body)
+            except orjson.JSONDecodeError as exc:
+                return [*errors, f"(body): not JSON ({exc})"]
+            schema = content["application/json"]["schema"]["$ref"].removeprefix("#")
+            errors += self._validate(schema, parsed)
+            if status >= 400 and isinstance(parsed, dict):
+                code = (
+                    parsed.get("error", {}).get("code")
+                    if isinstance(parsed.get("error"), dict)
+                    else None
+                )
+                if code is not None and code != status:
+                    errors.append(f"error.code: {code} differs from the HTTP status {status}")
+        return errors

@@ -1,0 +1,63 @@
+"""What a successful transcription answers: the text, and usage computed from the audio itself.
+
+Deterministic, so tests can state exact numbers: ``seconds`` is the duration rounded to 3 decimals,
+``cost = round(seconds * price per second, 6)`` (half up), ``input_tokens = ceil(seconds * 9)``,
+``output_tokens = max(1, len(text) // 2)``, ``total_tokens`` their sum. 9.2 s of the reference
+page's text on ``openai/whisper-large-v3`` gives the page's example: 0.000508 USD, 83 + 30 = 113.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Final
+
+from .validation import Audio
+from .world import ProviderSpec
+
+__all__ = ["cost_of", "seconds_of", "transcript_of", "usage_of"]
+
+_MICRO_USD: Final = Decimal("0.000001")
+_MILLISECOND: Final = Decimal("0.001")
+_TOKENS_PER_SECOND: Final = 9
+
+
+def seconds_of(audio: Audio) -> Decimal:
+    """The billed duration: the decoded duration rounded to milliseconds."""
+    return Decimal(repr(audio.seconds)).quantize(_MILLISECOND, rounding=ROUND_HALF_UP)
+
+
+def cost_of(audio: Audio, provider: ProviderSpec) -> Decimal:
+    """What the request costs at ``provider``, in USD, rounded to a millionth."""
+    return (seconds_of(audio) * provider.price_per_second).quantize(_MICRO_USD, ROUND_HALF_UP)
+
+
+def transcript_of(audio: Audio, transcripts: Mapping[str, str]) -> str:
+    """The known transcript of the audio, or a deterministic description of what was received."""
+    known = transcripts.get(audio.sha256)
+    if known is not None:
+        return known
+    return (
+        f"[mock transcript: {audio.seconds:.2f} s of {audio.format} audio, "
+        f"sha256 {audio.sha256[:8]}]"
+    )
+
+
+def usage_of(audio: Audio, text: str, provider: ProviderSpec) -> dict[str, Any]:
+    """The usage object the provider reports, with only the fields it reports."""
+    seconds = seconds_of(audio)
+    usage: dict[str, Any] = {}
+    if "cost" in provider.usage:
+        usage["cost"] = float(cost_of(audio, provider))
+    if "tokens" in provider.usage:
+        input_tokens = math.ceil(seconds * _TOKENS_PER_SECOND)
+        output_tokens = max(1, len(text) // 2)
+        usage |= {
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
+            "total_tokens": input_tokens + output_tokens,
+        }
+    if "seconds" in provider.usage:
+        usage["seconds"] = float(seconds)
+    return usage

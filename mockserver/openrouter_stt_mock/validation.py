@@ -1,0 +1,128 @@
+"""From request bytes to a generated ``STTRequest`` and decoded audio, or a field-precise 400.
+
+Every :class:`~openrouter_stt_mock.errors.BadRequestError` names the field (as a dotted path),
+what was wrong with it, and what is accepted. The base64 is decoded once, and the audio is
+sniffed and measured without further copies.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import math
+from dataclasses import dataclass
+from typing import Any, Final, cast
+
+import orjson
+from pydantic import ValidationError
+
+from openrouter_stt._formats import AUDIO_FORMATS, SNIFF_BYTES, AudioFormat, sniff_format
+from openrouter_stt._languages import is_iso_639_1
+from openrouter_stt_models import STTRequest
+
+from .audio import AudioDecodeError, audio_duration
+from .errors import BadRequestError
+
+__all__ = ["Audio", "decode_audio", "parse_body", "validate_request"]
+
+_FORMATS_TEXT: Final = ", ".join(AUDIO_FORMATS)
+_ACCEPTED: Final = {
+    "model": "a model id string such as 'openai/whisper-large-v3'",
+    "input_audio": "an object with 'data' (base64 string) and 'format' (string)",
+    "input_audio.data": "a string of base64 (the raw bytes, not a data URI)",
+    "input_audio.format": f"a string, one of {_FORMATS_TEXT}",
+    "language": "a two-letter ISO-639-1 code in lowercase, such as 'en' or 'ja'",
+    "temperature": "a number between 0 and 1 inclusive",
+    "provider": "an object with optional 'options', a map of provider slug to object",
+}
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Decoded audio: its format, size, sha256 and duration in seconds."""
+
+    format: AudioFormat
+    size: int
+    sha256: str
+    seconds: float
+
+
+def parse_body(body: bytes) -> Any:
+    """Parse the body as JSON, or raise a 400 saying it is not JSON."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequestError(
+            "(body)", f"malformed JSON ({exc})", "a JSON object (Content-Type: application/json)"
+        ) from exc
+
+
+def validate_request(document: Any) -> STTRequest:
+    """Check a parsed body against the spec's ``STTRequest`` and its documented constraints."""
+    if not isinstance(document, dict):
+        raise BadRequestError(
+            "(body)", f"a JSON {type(document).__name__} instead of an object", "a JSON object"
+        )
+    try:
+        # strict: a string "0.5" is not a number, and 1 is not a string, as the spec's types say.
+        request = STTRequest.model_validate(document, strict=True)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"])
+        problem = (
+            "missing" if first["type"] == "missing" else first["msg"][0].lower() + first["msg"][1:]
+        )
+        accepted = _ACCEPTED.get(field) or _ACCEPTED.get(field.split(".")[0], "what the spec gives")
+        raise BadRequestError(field, problem, accepted) from None
+    if request.language is not None and not is_iso_639_1(request.language):
+        raise BadRequestError(
+            "language", f"{request.language!r} is not an ISO-639-1 code", _ACCEPTED["language"]
+        )
+    temperature = request.temperature
+    if temperature is not None and not (math.isfinite(temperature) and 0 <= temperature <= 1):
+        raise BadRequestError(
+            "temperature", f"{temperature!r} is outside 0..1", _ACCEPTED["temperature"]
+        )
+    if request.input_audio.format not in AUDIO_FORMATS:
+        raise BadRequestError(
+            "input_audio.format",
+            f"unknown format {request.input_audio.format!r}",
+            _ACCEPTED["input_audio.format"],
+        )
+    return request
+
+
+def decode_audio(request: STTRequest) -> Audio:
+    """Decode the base64 once, check the bytes are the declared format, and measure them."""
+    declared = cast(AudioFormat, request.input_audio.format)
+    data = request.input_audio.data
+    if not data:
+        raise BadRequestError("input_audio.data", "empty", _ACCEPTED["input_audio.data"])
+    if data.startswith("data:"):
+        raise BadRequestError(
+            "input_audio.data", "a data URI, not plain base64", _ACCEPTED["input_audio.data"]
+        )
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise BadRequestError(
+            "input_audio.data", f"invalid base64 ({exc})", _ACCEPTED["input_audio.data"]
+        ) from None
+    if not raw:
+        raise BadRequestError("input_audio.data", "decodes to no bytes", "audio bytes")
+    sniffed = sniff_format(raw[:SNIFF_BYTES])
+    if sniffed != declared:
+        seen = f"{sniffed} audio" if sniffed else "no recognisable audio format"
+        raise BadRequestError(
+            "input_audio.data",
+            f"the bytes are {seen}, but input_audio.format says {declared}",
+            f"{declared} audio bytes, or input_audio.format naming their real format",
+        )
+    try:
+        seconds = audio_duration(raw, declared)
+    except AudioDecodeError as exc:
+        raise BadRequestError(
+            "input_audio.data", f"cannot decode as {declared}: {exc}", f"a complete {declared} file"
+        ) from None
+    return Audio(declared, len(raw), hashlib.sha256(raw).hexdigest(), seconds)

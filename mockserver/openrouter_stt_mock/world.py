@@ -1,0 +1,257 @@
+"""The mock's world: API keys, the model catalogue, known transcripts and limits.
+
+A :class:`World` is static data, frozen once built; what changes while the mock runs (credit spent,
+rate windows, requests in flight) lives in the ledger, so a reset is simply a fresh ledger over the
+same world. Build one in Python, load one from TOML with :meth:`World.from_toml`, or take
+:meth:`World.default`, the world of the contract's tables.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final, Literal, cast, get_args
+
+from openrouter_stt._formats import AUDIO_FORMATS
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "Health",
+    "KeySpec",
+    "Limits",
+    "ModelSpec",
+    "ProviderSpec",
+    "RateLimit",
+    "UsageField",
+    "World",
+]
+
+Health = Literal["healthy", "down", "unavailable", "overloaded"]
+UsageField = Literal["seconds", "tokens", "cost"]
+
+#: The key of the default world with plenty of credit and no rate limit.
+DEFAULT_API_KEY: Final = "sk-or-mock-ok"
+
+#: The transcript of the bundled ``tests/data/hello.*`` samples (the reference page's example).
+HELLO_TRANSCRIPT: Final = "Hello, this is a test of OpenAI speech-to-text transcription."
+#: sha256 of each bundled sample; the files are committed, so these stay put.
+_HELLO_SHA256: Final = (
+    "dae7552080f37bfd28b56537fc46a878d80bf45a96da65c2760eb0f92d102c8f",  # hello.wav
+    "a7c0497d380fbdc638cc5d2099ae749cfb22db62b714ab675a0b1bb4c3c82ea1",  # hello.mp3
+    "6c858f9e3f7f64e651a42b2d2d2ef8ae61423bee16e94e20f1a8acba1dda0ced",  # hello.flac
+    "89b00fb7b2ab6480d8ebc965533787c35b2b6a968d728298b3dbfb54e5c133a7",  # hello.m4a
+    "0cfb83f0d2f95deec4a2131bb22a072905718a5faf50c7594456de142aaba2d4",  # hello.ogg
+    "f407837d5b44714063235b28ba36a05a8f7fbacf5d0344591ba11ef261b0f978",  # hello.webm
+    "7d90bc1508f6c9001994a11d52946ab3fe9c19d3877928bbb3ac3534e28a4786",  # hello.aac
+)
+_ALL_USAGE: Final[frozenset[UsageField]] = frozenset(get_args(UsageField))
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``requests`` requests in a fixed window of ``window_seconds`` seconds."""
+
+    requests: int
+    window_seconds: float
+
+    def __post_init__(self) -> None:
+        if self.requests < 0 or self.window_seconds <= 0:
+            raise ValueError("a rate limit needs requests >= 0 and window_seconds > 0")
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """An API key: starting credit in USD, an optional rate limit, and whether it is disabled."""
+
+    credit_usd: Decimal = Decimal(0)
+    rate_limit: RateLimit | None = None
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """A provider serving a model.
+
+    ``price_per_second`` is in USD per second of audio; ``latency_seconds`` is how long it takes to
+    answer; ``capacity`` is how many requests it serves at once (``None``: unlimited), beyond which
+    it is overloaded; ``usage`` names the usage fields it reports.
+    """
+
+    name: str
+    price_per_second: Decimal
+    formats: frozenset[str] = frozenset(AUDIO_FORMATS)
+    latency_seconds: float = 0.0
+    health: Health = "healthy"
+    capacity: int | None = None
+    usage: frozenset[UsageField] = _ALL_USAGE
+
+    def __post_init__(self) -> None:
+        if self.health not in get_args(Health):
+            raise ValueError(f"health must be one of {get_args(Health)}, not {self.health!r}")
+        if self.latency_seconds < 0 or self.price_per_second < 0:
+            raise ValueError("latency_seconds and price_per_second must not be negative")
+        if not set(self.usage) <= _ALL_USAGE:
+            raise ValueError(f"usage fields must be among {sorted(_ALL_USAGE)}")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model and the providers that serve it, tried in order."""
+
+    providers: tuple[ProviderSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Gateway limits: request body size, upstream timeout, and the ``Retry-After`` of a 503."""
+
+    max_body_bytes: int = 32 * 1024 * 1024
+    upstream_timeout_seconds: float = 2.0
+    unavailable_retry_after_seconds: int = 5
+
+
+@dataclass(frozen=True)
+class World:
+    """Everything the mock knows: keys, models, transcripts by sha256 of the audio, and limits."""
+
+    keys: Mapping[str, KeySpec] = field(default_factory=dict)
+    models: Mapping[str, ModelSpec] = field(default_factory=dict)
+    transcripts: Mapping[str, str] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+    def __post_init__(self) -> None:
+        # Read-only views: a world is shared by every request and must not drift.
+        object.__setattr__(self, "keys", MappingProxyType(dict(self.keys)))
+        object.__setattr__(self, "models", MappingProxyType(dict(self.models)))
+        object.__setattr__(self, "transcripts", MappingProxyType(dict(self.transcripts)))
+
+    @classmethod
+    def default(cls) -> World:
+        """The world of CONTRACT §3: one key per account state, one model per provider state."""
+        openai = ProviderSpec("OpenAI", Decimal("0.0000552"))
+        # whisper-1 is OpenAI's hosted model: it reports seconds and cost, and (like OpenAI's own
+        # API) does not take raw ADTS aac, which gives a real "format not supported" 400.
+        whisper_1 = ProviderSpec(
+            "OpenAI",
+            Decimal("0.0001"),
+            formats=frozenset(AUDIO_FORMATS) - {"aac"},
+            usage=frozenset({"seconds", "cost"}),
+        )
+        mock_price = Decimal("0.0001")
+        return cls(
+            keys={
+                DEFAULT_API_KEY: KeySpec(credit_usd=Decimal(1000)),
+                "sk-or-mock-broke": KeySpec(credit_usd=Decimal(0)),
+                "sk-or-mock-limited": KeySpec(
+                    credit_usd=Decimal(1000), rate_limit=RateLimit(2, 60.0)
+                ),
+                "sk-or-mock-disabled": KeySpec(credit_usd=Decimal(1000), disabled=True),
+            },
+            models={
+                "openai/whisper-large-v3": ModelSpec((openai,)),
+                "openai/whisper-1": ModelSpec((whisper_1,)),
+                "mock/provider-down": ModelSpec(
+                    (ProviderSpec("MockDown", mock_price, health="down"),)
+                ),
+                "mock/no-provider": ModelSpec(
+                    (ProviderSpec("MockUnavailable", mock_price, health="unavailable"),)
+                ),
+                "mock/slow-provider": ModelSpec(
+                    (ProviderSpec("MockSlow", mock_price, latency_seconds=5.0),)
+                ),
+                "mock/overloaded": ModelSpec(
+                    (ProviderSpec("MockOverloaded", mock_price, health="overloaded"),)
+                ),
+            },
+            transcripts=dict.fromkeys(_HELLO_SHA256, HELLO_TRANSCRIPT),
+            limits=Limits(),
+        )
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> World:
+        """Load a world from a TOML file (needs Python 3.11+, or ``tomli`` installed on 3.10).
+
+        Layout (every table optional; what is left out is empty, limits take their defaults)::
+
+            [limits]
+            max_body_bytes = 33554432
+            upstream_timeout_seconds = 2.0
+            unavailable_retry_after_seconds = 5
+
+            [keys."sk-or-mock-ok"]
+            credit_usd = 1000          # a string such as "0.001016" keeps exact decimals
+            rate_limit = { requests = 2, window_seconds = 60 }
+            disabled = false
+
+            [[models."openai/whisper-large-v3".providers]]
+            name = "OpenAI"
+            price_per_second = "0.0000552"
+            formats = ["wav", "mp3"]   # default: all seven
+            latency_seconds = 0.0
+            health = "healthy"         # healthy | down | unavailable | overloaded
+            capacity = 4               # default: unlimited
+            usage = ["seconds", "cost"]  # default: seconds, tokens and cost
+
+            [transcripts]
+            "<sha256 of the audio bytes>" = "what it says"
+        """
+        return cls.from_dict(_load_toml(Path(path)))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> World:
+        """Build a world from plain data laid out as in :meth:`from_toml`."""
+        unknown = set(data) - {"keys", "models", "transcripts", "limits"}
+        if unknown:
+            raise ValueError(f"unknown world tables: {sorted(unknown)}")
+        keys = {name: _key_from(spec) for name, spec in dict(data.get("keys", {})).items()}
+        models = {
+            name: ModelSpec(tuple(_provider_from(p) for p in spec.get("providers", [])))
+            for name, spec in dict(data.get("models", {})).items()
+        }
+        transcripts = {str(k): str(v) for k, v in dict(data.get("transcripts", {})).items()}
+        limits = Limits(**dict(data.get("limits", {})))
+        return cls(keys=keys, models=models, transcripts=transcripts, limits=limits)
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised only on 3.10
+        try:
+            import tomli as tomllib
+        except ImportError as exc:
+            raise RuntimeError("loading a world from TOML needs Python 3.11+ or tomli") from exc
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _key_from(spec: Mapping[str, Any]) -> KeySpec:
+    limit = spec.get("rate_limit")
+    return KeySpec(
+        credit_usd=Decimal(str(spec.get("credit_usd", 0))),
+        rate_limit=RateLimit(int(limit["requests"]), float(limit["window_seconds"]))
+        if limit
+        else None,
+        disabled=bool(spec.get("disabled", False)),
+    )
+
+
+def _provider_from(spec: Mapping[str, Any]) -> ProviderSpec:
+    formats = frozenset(str(f) for f in spec.get("formats", AUDIO_FORMATS))
+    unknown = formats - set(AUDIO_FORMATS)
+    if unknown:
+        raise ValueError(f"unknown formats {sorted(unknown)}; known: {list(AUDIO_FORMATS)}")
+    capacity = spec.get("capacity")
+    return ProviderSpec(
+        name=str(spec["name"]),
+        price_per_second=Decimal(str(spec.get("price_per_second", 0))),
+        formats=formats,
+        latency_seconds=float(spec.get("latency_seconds", 0.0)),
+        health=cast(Health, spec.get("health", "healthy")),
+        capacity=None if capacity is None else int(capacity),
+        usage=frozenset(cast(UsageField, u) for u in spec.get("usage", _ALL_USAGE)),
+    )
