@@ -124,7 +124,8 @@ class APIStatusError(OpenRouterSTTError):
         body: object,
         error: ErrorData | None,
     ) -> None:
-        super().__init__(f"{response.status_code} {response.reason_phrase}: {message}".strip())
+        status = f"{response.status_code} {response.reason_phrase}".strip()
+        super().__init__(f"{status}: {message}")
         self.status_code = response.status_code
         self.message = message
         self.error = error

@@ -209,3 +209,14 @@ def test_tree_is_drawn_in_the_module_docstring() -> None:
     for name in _exceptions.__all__:
         if name[0].isupper():
             assert name in doc
+
+
+def test_message_without_a_reason_phrase(
+    stt: ClientAdapter, router: respx.MockRouter, wav: Path
+) -> None:
+    router.post("/audio/transcriptions").respond(
+        529, json={"error": {"code": 529, "message": "Provider returned error"}}
+    )
+    with pytest.raises(ProviderOverloadedError) as caught:
+        stt.transcribe(wav, max_retries=0)
+    assert str(caught.value) == "529: Provider returned error"

@@ -1,0 +1,210 @@
+"""The ``openrouter-stt`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+
+from openrouter_stt import __version__
+from openrouter_stt._cli import main
+
+from .conftest import API_KEY, BASE_URL, OK_BODY, sent_json
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", API_KEY)
+    monkeypatch.setenv("OPENROUTER_BASE_URL", BASE_URL)
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+
+
+@pytest.fixture
+def wav(data_dir: Path) -> str:
+    return str(data_dir / "hello.wav")
+
+
+def one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("openrouter-stt: error: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_prints_the_text(
+    env: None, route: respx.Route, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", wav]) == 0
+    out, err = capsys.readouterr()
+    assert out == "hello\n"
+    assert err == ""
+    body = sent_json(route.calls.last.request)
+    assert body["model"] == "openai/whisper-large-v3"
+    assert body["input_audio"]["format"] == "wav"
+
+
+def test_json_prints_the_whole_response(
+    env: None, route: respx.Route, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", wav, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == OK_BODY
+
+
+def test_options_reach_the_request(
+    env: None, route: respx.Route, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "clip.bin"
+    path.write_bytes(b"\x00\x01\x02\x03")
+    code = main(
+        [
+            "transcribe",
+            str(path),
+            "--model",
+            "openai/whisper-1",
+            "--language",
+            "ja",
+            "--temperature",
+            "0.3",
+            "--format",
+            "aac",
+        ]
+    )
+    assert code == 0
+    body = sent_json(route.calls.last.request)
+    assert body["model"] == "openai/whisper-1"
+    assert body["language"] == "ja"
+    assert body["temperature"] == 0.3
+    assert body["input_audio"]["format"] == "aac"
+
+
+def test_bad_input_exits_2_with_one_line(
+    env: None, no_route: respx.MockRouter, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", wav, "--language", "english"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "language: 'english' is not an ISO-639-1 code" in line
+
+
+def test_missing_file_exits_2(
+    env: None, no_route: respx.MockRouter, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", str(tmp_path / "gone.wav")]) == 2
+    assert "no file at" in one_error_line(capsys.readouterr().err)
+
+
+def test_missing_key_exits_2(
+    monkeypatch: pytest.MonkeyPatch,
+    no_route: respx.MockRouter,
+    wav: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    assert main(["transcribe", wav]) == 2
+    assert "OPENROUTER_API_KEY" in one_error_line(capsys.readouterr().err)
+
+
+def test_api_error_exits_1(
+    env: None, router: respx.MockRouter, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    router.post("/audio/transcriptions").respond(
+        402, json={"error": {"code": 402, "message": "Insufficient credits"}}
+    )
+    assert main(["transcribe", wav]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "402 Payment Required: Insufficient credits" in one_error_line(captured.err)
+
+
+def test_connection_error_exits_1(
+    env: None, router: respx.MockRouter, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    route = router.post("/audio/transcriptions").mock(side_effect=httpx.ConnectError("refused"))
+    assert main(["transcribe", wav]) == 1
+    assert "Connection error" in one_error_line(capsys.readouterr().err)
+    assert route.call_count == 3
+
+
+def test_bad_temperature_is_an_argparse_error(
+    env: None, no_route: respx.MockRouter, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["transcribe", wav, "--temperature", "warm"])
+    assert caught.value.code == 2
+    assert "invalid float value" in capsys.readouterr().err
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "transcribe" in err
+    assert "mock" in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out.strip() == f"openrouter-stt {__version__}"
+
+
+def test_mock_subcommand_delegates_every_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    received: list[list[str]] = []
+
+    def fake_main(argv: list[str]) -> int:
+        received.append(argv)
+        return 7
+
+    fake = types.ModuleType("openrouter_stt_mock.cli")
+    fake.main = fake_main  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "openrouter_stt_mock.cli", fake)
+    args = ["--host", "0.0.0.0", "--port", "9000", "--world", "w.toml", "--help"]
+    assert main(["mock", *args]) == 7
+    assert received == [args]
+
+
+def test_mock_subcommand_without_the_mock_installed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "openrouter_stt_mock.cli", None)
+    assert main(["mock", "--port", "1"]) == 2
+    assert "pip install 'openrouter-stt[mock]'" in one_error_line(capsys.readouterr().err)
+
+
+def test_mock_flag_without_the_mock_installed(
+    monkeypatch: pytest.MonkeyPatch, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "openrouter_stt_mock", None)
+    assert main(["transcribe", wav, "--mock"]) == 2
+    assert "pip install 'openrouter-stt[mock]'" in one_error_line(capsys.readouterr().err)
+
+
+def _mock_ready() -> bool:
+    try:
+        import openrouter_stt_mock
+    except ImportError:
+        return False
+    return all(
+        hasattr(openrouter_stt_mock, name)
+        for name in ("create_app", "sync_transport", "DEFAULT_API_KEY")
+    )
+
+
+@pytest.mark.skipif(not _mock_ready(), reason="openrouter_stt_mock has no create_app yet")
+def test_mock_flag_transcribes_offline(
+    monkeypatch: pytest.MonkeyPatch,
+    data_dir: Path,
+    sample_transcript: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.delenv("OPENROUTER_BASE_URL", raising=False)
+    assert main(["transcribe", str(data_dir / "hello.wav"), "--mock", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["text"] == sample_transcript
+    assert result["usage"]["seconds"] > 0

@@ -1,0 +1,156 @@
+"""Client construction: environment fallbacks, HTTP clients, context managers, and keeping the
+API key out of reprs, error messages and logs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+import respx
+
+from openrouter_stt import (
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    APIStatusError,
+    AsyncOpenRouterSTT,
+    NotGiven,
+    OpenRouterSTT,
+    OpenRouterSTTError,
+)
+
+from .conftest import API_KEY, BASE_URL, ClientAdapter
+
+
+@pytest.fixture
+def wav(data_dir: Path) -> Path:
+    return data_dir / "hello.wav"
+
+
+def test_key_and_base_url_from_the_environment(
+    stt: ClientAdapter, route: respx.Route, wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-from-env")
+    monkeypatch.setenv("OPENROUTER_BASE_URL", BASE_URL + "/")
+    stt.transcribe(wav, client_kwargs={"api_key": None, "base_url": None})
+    assert route.calls.last.request.headers["authorization"] == "Bearer sk-or-from-env"
+
+
+def test_arguments_win_over_the_environment(
+    stt: ClientAdapter, route: respx.Route, wav: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-from-env")
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "https://elsewhere.test/api/v1")
+    stt.transcribe(wav)
+    assert route.calls.last.request.headers["authorization"] == f"Bearer {API_KEY}"
+
+
+def test_default_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENROUTER_BASE_URL", raising=False)
+    with OpenRouterSTT(API_KEY) as client:
+        assert client.base_url == DEFAULT_BASE_URL == "https://openrouter.ai/api/v1"
+        assert client.timeout == DEFAULT_TIMEOUT
+
+
+def test_default_timeout_is_an_httpx_timeout() -> None:
+    assert isinstance(DEFAULT_TIMEOUT, httpx.Timeout)
+    assert (DEFAULT_TIMEOUT.connect, DEFAULT_TIMEOUT.read) == (5.0, 120.0)
+    assert (DEFAULT_TIMEOUT.write, DEFAULT_TIMEOUT.pool) == (120.0, 10.0)
+
+
+def test_not_given_is_a_falsy_singleton_distinct_from_none() -> None:
+    assert NotGiven() is NOT_GIVEN
+    assert NOT_GIVEN is not None
+    assert not NOT_GIVEN
+    assert repr(NOT_GIVEN) == "NOT_GIVEN"
+
+
+def test_timeout_none_means_no_timeout_per_attempt() -> None:
+    with OpenRouterSTT(API_KEY, timeout=None) as client:
+        assert client.timeout == httpx.Timeout(None)
+
+
+def test_own_sync_http_client_is_used_and_left_open(route: respx.Route, wav: Path) -> None:
+    http_client = httpx.Client(headers={"X-From-Http-Client": "yes"})
+    with OpenRouterSTT(API_KEY, base_url=BASE_URL, http_client=http_client) as client:
+        client.transcribe(wav, model="m")
+    assert not http_client.is_closed
+    headers = route.calls.last.request.headers
+    assert headers["x-from-http-client"] == "yes"
+    assert headers["user-agent"].startswith("openrouter-stt/")
+    http_client.close()
+
+
+def test_own_async_http_client_is_used_and_left_open(route: respx.Route, wav: Path) -> None:
+    async def main() -> httpx.AsyncClient:
+        http_client = httpx.AsyncClient(headers={"X-From-Http-Client": "yes"})
+        async with AsyncOpenRouterSTT(
+            API_KEY, base_url=BASE_URL, http_client=http_client
+        ) as client:
+            await client.transcribe(wav, model="m")
+        assert not http_client.is_closed
+        await http_client.aclose()
+        return http_client
+
+    anyio.run(main)
+    assert route.calls.last.request.headers["x-from-http-client"] == "yes"
+
+
+def test_created_http_clients_are_closed() -> None:
+    with OpenRouterSTT(API_KEY) as client:
+        pass
+    assert client._client.is_closed
+
+    async def main() -> AsyncOpenRouterSTT:
+        async with AsyncOpenRouterSTT(API_KEY) as client:
+            pass
+        return client
+
+    assert anyio.run(main)._client.is_closed
+
+
+def test_repr_shows_no_key() -> None:
+    for cls in (OpenRouterSTT, AsyncOpenRouterSTT):
+        client = cls(API_KEY, base_url=BASE_URL, http_client=None)
+        text = repr(client)
+        assert text == f"{cls.__name__}(base_url='{BASE_URL}')"
+        assert API_KEY not in text
+        assert "sk-or" not in text
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        httpx.Response(401, json={"error": {"code": 401, "message": "No auth credentials found"}}),
+        httpx.Response(500, text="boom"),
+        httpx.Response(200, json={"nope": 1}),
+        httpx.ConnectError("refused"),
+        httpx.ReadTimeout("slow"),
+    ],
+)
+def test_key_never_in_errors_or_logs(
+    stt: ClientAdapter,
+    router: respx.MockRouter,
+    wav: Path,
+    caplog: pytest.LogCaptureFixture,
+    outcome: httpx.Response | Exception,
+) -> None:
+    router.post("/audio/transcriptions").mock(side_effect=[outcome] * 3)
+    with caplog.at_level(logging.DEBUG), pytest.raises(OpenRouterSTTError) as caught:
+        stt.transcribe(wav)
+    error = caught.value
+    for text in (str(error), repr(error), str(error.args), caplog.text):
+        assert API_KEY not in text
+    if isinstance(error, APIStatusError):
+        assert API_KEY not in str(error.body)
+
+
+def test_with_raw_response_on_success_only(
+    stt: ClientAdapter, router: respx.MockRouter, wav: Path
+) -> None:
+    router.post("/audio/transcriptions").respond(404, json={"error": {"code": 404, "message": "x"}})
+    with pytest.raises(APIStatusError):
+        stt.raw(wav)
