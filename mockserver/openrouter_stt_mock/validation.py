@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
@@ -46,6 +47,18 @@ class Audio:
     size: int
     sha256: str
     seconds: float
+
+
+if sys.version_info >= (3, 11):
+
+    def _b64decode(data: str) -> bytes:
+        # strict: no characters outside the alphabet, no excess or missing padding.
+        return binascii.a2b_base64(data, strict_mode=True)
+
+else:  # pragma: no cover - 3.10 has no strict mode; validate=True is the closest
+
+    def _b64decode(data: str) -> bytes:
+        return base64.b64decode(data, validate=True)
 
 
 def parse_body(body: bytes) -> Any:
@@ -103,8 +116,17 @@ def decode_audio(request: STTRequest) -> Audio:
         raise BadRequestError(
             "input_audio.data", "a data URI, not plain base64", _ACCEPTED["input_audio.data"]
         )
+    tail = data[-3:]
+    padding = len(tail) - len(tail.rstrip("="))
+    if len(data) % 4 or padding > 2:
+        # binascii lets excess padding through even in strict mode; a real decoder would not.
+        raise BadRequestError(
+            "input_audio.data",
+            f"invalid base64 (length {len(data)} with {padding} padding characters)",
+            _ACCEPTED["input_audio.data"],
+        )
     try:
-        raw = base64.b64decode(data, validate=True)
+        raw = _b64decode(data)
     except (binascii.Error, ValueError) as exc:
         raise BadRequestError(
             "input_audio.data", f"invalid base64 ({exc})", _ACCEPTED["input_audio.data"]

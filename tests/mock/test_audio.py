@@ -40,9 +40,12 @@ def test_aac_with_garbage_between_frames_is_refused() -> None:
 
 def _ebml(element_id: int, payload: bytes) -> bytes:
     size = len(payload)
-    return element_id.to_bytes((element_id.bit_length() + 7) // 8, "big") + bytes(
-        [0x01, 0, 0, 0, 0, 0, 0, 0]
-    )[:1] + size.to_bytes(7, "big") + payload
+    return (
+        element_id.to_bytes((element_id.bit_length() + 7) // 8, "big")
+        + bytes([0x01, 0, 0, 0, 0, 0, 0, 0])[:1]
+        + size.to_bytes(7, "big")
+        + payload
+    )
 
 
 def test_webm_without_duration_uses_the_last_block() -> None:
@@ -54,9 +57,10 @@ def test_webm_without_duration_uses_the_last_block() -> None:
 
 
 def test_webm_reads_duration_and_scale() -> None:
-    info = _ebml(0x1549A966, _ebml(0x2AD7B1, (500_000).to_bytes(3, "big")) + _ebml(
-        0x4489, struct.pack(">d", 4000.0)
-    ))
+    info = _ebml(
+        0x1549A966,
+        _ebml(0x2AD7B1, (500_000).to_bytes(3, "big")) + _ebml(0x4489, struct.pack(">d", 4000.0)),
+    )
     data = _ebml(0x1A45DFA3, b"") + _ebml(0x18538067, info)
     assert audio_duration(data, "webm") == pytest.approx(2.0)
 

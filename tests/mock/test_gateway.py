@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from decimal import Decimal
 
@@ -142,8 +143,7 @@ def test_format_the_provider_does_not_take(client: httpx.Client) -> None:
 
 
 def test_524_after_the_upstream_timeout() -> None:
-    world = World.default()
-    world = World(world.keys, world.models, world.transcripts, Limits(upstream_timeout_seconds=0.05))
+    world = dataclasses.replace(World.default(), limits=Limits(upstream_timeout_seconds=0.05))
     client, _ = make_client(MockConfig(world=world))
     with client:
         start = time.monotonic()
@@ -223,7 +223,9 @@ class TestOrder:
         assert error_of(response)["metadata"]["field"] == "language"
 
     def test_404_before_402(self, client: httpx.Client) -> None:
-        response = client.post(ENDPOINT, json=body("wav", "no/such"), headers=auth("sk-or-mock-broke"))
+        response = client.post(
+            ENDPOINT, json=body("wav", "no/such"), headers=auth("sk-or-mock-broke")
+        )
         assert response.status_code == 404
 
     def test_format_400_before_402(self, client: httpx.Client) -> None:

@@ -1,0 +1,141 @@
+"""Every 400 names its field, what was wrong, and what is accepted."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from openrouter_stt_mock import create_app, sync_transport
+
+from .conftest import ENDPOINT, auth, body, error_of, sample
+
+GOOD = body()
+
+
+def _with(path: str, value: Any) -> dict[str, Any]:
+    request: dict[str, Any] = {**GOOD, "input_audio": dict(GOOD["input_audio"])}
+    target = request
+    *parents, last = path.split(".")
+    for parent in parents:
+        target = target[parent]
+    if value is _DELETE:
+        del target[last]
+    else:
+        target[last] = value
+    return request
+
+
+_DELETE = object()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "words"),
+    [
+        ("model", _DELETE, "model", "missing"),
+        ("model", 42, "model", "valid string"),
+        ("input_audio", _DELETE, "input_audio", "missing"),
+        ("input_audio", "abc", "input_audio", "valid dictionary"),
+        ("input_audio.data", _DELETE, "input_audio.data", "missing"),
+        ("input_audio.data", 7, "input_audio.data", "valid string"),
+        ("input_audio.format", _DELETE, "input_audio.format", "missing"),
+        ("input_audio.format", "opus", "input_audio.format", "unknown format"),
+        ("input_audio.format", "WAV", "input_audio.format", "unknown format"),
+        ("input_audio.data", "", "input_audio.data", "empty"),
+        ("input_audio.data", "not base64!", "input_audio.data", "invalid base64"),
+        ("input_audio.data", "QUJD=", "input_audio.data", "invalid base64"),
+        ("input_audio.data", "data:audio/wav;base64,UklGRg==", "input_audio.data", "data URI"),
+        ("language", "english", "language", "ISO-639-1"),
+        ("language", "EN", "language", "ISO-639-1"),
+        ("language", 1, "language", "valid string"),
+        ("temperature", 1.5, "temperature", "outside 0..1"),
+        ("temperature", -0.1, "temperature", "outside 0..1"),
+        ("temperature", "0.5", "temperature", "valid number"),
+        ("temperature", True, "temperature", "valid number"),
+        ("provider", "openai", "provider", "valid dictionary"),
+    ],
+)
+def test_each_reason_names_its_field(
+    client: httpx.Client, path: str, value: Any, field: str, words: str
+) -> None:
+    response = client.post(ENDPOINT, json=_with(path, value), headers=auth())
+    assert response.status_code == 400, response.text
+    error = error_of(response)
+    assert error["metadata"]["field"] == field
+    assert words in error["metadata"]["problem"]
+    assert error["metadata"]["accepted"]
+    assert error["message"].startswith(f"{field}: ")
+
+
+def test_bytes_of_another_format(client: httpx.Client) -> None:
+    request = body("wav", audio=sample("mp3"))
+    response = client.post(ENDPOINT, json=request, headers=auth())
+    error = error_of(response)
+    assert response.status_code == 400
+    assert error["metadata"]["field"] == "input_audio.data"
+    assert "mp3 audio" in error["message"]
+    assert "input_audio.format says wav" in error["message"]
+
+
+def test_bytes_of_no_format(client: httpx.Client) -> None:
+    response = client.post(ENDPOINT, json=body("wav", audio=b"hello world"), headers=auth())
+    assert response.status_code == 400
+    assert "no recognisable audio format" in error_of(response)["message"]
+
+
+def test_right_signature_but_broken_file(client: httpx.Client) -> None:
+    response = client.post(ENDPOINT, json=body("flac", audio=sample("flac")[:20]), headers=auth())
+    assert response.status_code == 400
+    assert "cannot decode as flac" in error_of(response)["message"]
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b"[1, 2]", b'"text"', b"null", b"\xff\xfe"])
+def test_bodies_that_are_not_a_json_object(client: httpx.Client, content: bytes) -> None:
+    response = client.post(ENDPOINT, content=content, headers=auth())
+    assert response.status_code == 400
+    assert error_of(response)["metadata"]["field"] == "(body)"
+
+
+def test_extra_fields_and_provider_options_are_accepted(client: httpx.Client) -> None:
+    request = {
+        **body(),
+        "language": "en",
+        "temperature": 0,
+        "provider": {"options": {"openai": {"max_tokens": 10}}},
+        "something_new": True,
+    }
+    assert client.post(ENDPOINT, json=request, headers=auth()).status_code == 200
+
+
+def test_base64_without_padding_is_refused(client: httpx.Client) -> None:
+    data = base64.b64encode(sample("wav") + b"x").decode().rstrip("=")
+    request = {**GOOD, "input_audio": {"data": data, "format": "wav"}}
+    response = client.post(ENDPOINT, json=request, headers=auth())
+    assert response.status_code == 400
+    assert error_of(response)["metadata"]["field"] == "input_audio.data"
+
+
+@given(st.binary(max_size=300))
+def test_garbage_bodies_get_a_400_in_the_error_shape(garbage: bytes) -> None:
+    with httpx.Client(transport=sync_transport(create_app()), base_url="http://mock") as client:
+        response = client.post(ENDPOINT, content=garbage, headers=auth())
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        error_of(response)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["model", "input_audio", "language", "temperature", "provider", "x"]),
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    )
+)
+def test_garbage_documents_get_a_400_naming_a_field(document: dict[str, Any]) -> None:
+    with httpx.Client(transport=sync_transport(create_app()), base_url="http://mock") as client:
+        response = client.post(ENDPOINT, json=document, headers=auth())
+    assert response.status_code == 400
+    assert error_of(response)["metadata"]["field"]
