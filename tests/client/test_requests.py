@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import math
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 import respx
 
-from openrouter_stt import STTResponse, STTUsage, __version__
+from openrouter_stt import (
+    APIConnectionError,
+    AsyncOpenRouterSTT,
+    OpenRouterSTT,
+    STTResponse,
+    STTUsage,
+    __version__,
+)
 from openrouter_stt._files import CHUNK_SIZE, AudioBody, base64_length, load_audio
 from openrouter_stt_models import STTRequest
 
@@ -283,3 +292,52 @@ def test_non_seekable_stream_is_buffered_and_retried(
 def test_base64_length() -> None:
     for size in range(50):
         assert base64_length(size) == 4 * math.ceil(size / 3)
+
+
+class BreaksMidUpload(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """A transport whose connection drops after sending the first two pieces of the body."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        chunks = iter(request.stream)
+        self.sent.append(len(next(chunks)) + len(next(chunks)))
+        raise httpx.WriteError("broken pipe")
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.AsyncByteStream)
+        chunks = request.stream.__aiter__()
+        self.sent.append(len(await chunks.__anext__()) + len(await chunks.__anext__()))
+        raise httpx.WriteError("broken pipe")
+
+
+async def _no_sleep(seconds: float) -> None:
+    pass
+
+
+def test_files_are_closed_when_the_upload_breaks_half_way(tmp_path: Path) -> None:
+    path = tmp_path / "long.wav"
+    path.write_bytes(b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * (CHUNK_SIZE * 3))
+    transport = BreaksMidUpload()
+
+    with OpenRouterSTT("k", http_client=httpx.Client(transport=transport)) as client:
+        client._sleep = lambda seconds: None
+        with pytest.raises(APIConnectionError) as caught:
+            client.transcribe(path, model="m")
+    assert isinstance(caught.value.__cause__, httpx.WriteError)
+
+    async def run_async() -> None:
+        async with AsyncOpenRouterSTT(
+            "k", http_client=httpx.AsyncClient(transport=transport)
+        ) as aclient:
+            aclient._sleep = _no_sleep
+            with pytest.raises(APIConnectionError):
+                await aclient.transcribe(path, model="m")
+
+    anyio.run(run_async)
+    gc.collect()  # an unclosed file would warn here, and warnings are errors
+    # Each of the 3 attempts per client got past the JSON head into the audio.
+    assert len(transport.sent) == 6
+    assert all(n > CHUNK_SIZE for n in transport.sent)
