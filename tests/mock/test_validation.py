@@ -131,7 +131,11 @@ def test_garbage_bodies_get_a_400_in_the_error_shape(garbage: bytes) -> None:
 @given(
     st.dictionaries(
         st.sampled_from(["model", "input_audio", "language", "temperature", "provider", "x"]),
-        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=8),
     )
 )
 def test_garbage_documents_get_a_400_naming_a_field(document: dict[str, Any]) -> None:
