@@ -1,7 +1,6 @@
 """A faithful offline mock of OpenRouter's speech-to-text endpoint.
 
-    >>> import httpx
-    >>> from openrouter_stt_mock import DEFAULT_API_KEY, create_app, get_handle, sync_transport
+    >>> from openrouter_stt_mock import DEFAULT_API_KEY, create_app, get_handle
     >>> app = create_app()
     >>> get_handle(app).balance(DEFAULT_API_KEY)
     Decimal('1000')
@@ -9,26 +8,33 @@
 Serve it with ``openrouter-stt mock`` (or ``python -m openrouter_stt_mock``), or in process with
 :func:`sync_transport` / :func:`async_transport`. In pytest, the ``openrouter_mock`` fixture gives a
 fresh world per test.
+
+Names are loaded on first use: the pytest plugin lives in this package and is imported by every
+pytest run where the package is installed, so importing the package itself must cost nothing.
 """
 
 from __future__ import annotations
 
-from .app import ENDPOINT_PATH, create_app, get_handle
-from .config import MockConfig
-from .handle import MockHandle
-from .in_process import async_transport, sync_transport
-from .journal import Journal, JournalEntry, Verdict
-from .scenarios import Fault, Outcome
-from .world import (
-    DEFAULT_API_KEY,
-    Health,
-    KeySpec,
-    Limits,
-    ModelSpec,
-    ProviderSpec,
-    RateLimit,
-    World,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import ENDPOINT_PATH, create_app, get_handle
+    from .config import MockConfig
+    from .handle import MockHandle
+    from .in_process import async_transport, sync_transport
+    from .journal import Journal, JournalEntry, Verdict
+    from .scenarios import Fault, Outcome
+    from .world import (
+        DEFAULT_API_KEY,
+        Health,
+        KeySpec,
+        Limits,
+        ModelSpec,
+        ProviderSpec,
+        RateLimit,
+        World,
+    )
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -53,9 +59,41 @@ __all__ = [
     "sync_transport",
 ]
 
-for _name in __all__:
-    _obj = globals()[_name]
-    if getattr(_obj, "__module__", "").startswith(__name__ + "."):
+_HOMES = {
+    "ENDPOINT_PATH": "app",
+    "create_app": "app",
+    "get_handle": "app",
+    "MockConfig": "config",
+    "MockHandle": "handle",
+    "async_transport": "in_process",
+    "sync_transport": "in_process",
+    "Journal": "journal",
+    "JournalEntry": "journal",
+    "Verdict": "journal",
+    "Fault": "scenarios",
+    "Outcome": "scenarios",
+    "DEFAULT_API_KEY": "world",
+    "Health": "world",
+    "KeySpec": "world",
+    "Limits": "world",
+    "ModelSpec": "world",
+    "ProviderSpec": "world",
+    "RateLimit": "world",
+    "World": "world",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    if isinstance(value, type) and value.__module__.startswith(__name__ + "."):
         # Tracebacks and reprs show the front door, not the private module.
-        _obj.__module__ = __name__
-del _name, _obj
+        value.__module__ = __name__
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -165,7 +165,15 @@ def openrouter_mock_server() -> Iterator[MockServer]:
 
     app = create_app()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="off",
+            # A stalled response must not hold the test run at shutdown.
+            timeout_graceful_shutdown=2,
+        )
     )
     thread = threading.Thread(target=server.run, name="openrouter-mock-server", daemon=True)
     thread.start()

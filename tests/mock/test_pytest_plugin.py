@@ -1,0 +1,114 @@
+"""The pytest fixtures: in process, and one real uvicorn server over loopback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+import openrouter_stt
+from openrouter_stt_mock.pytest_plugin import MockFixture, MockServer
+
+from .conftest import ENDPOINT, auth, body
+
+needs_client = pytest.mark.skipif(
+    not hasattr(openrouter_stt, "OpenRouterSTT"),
+    reason="the client package has no OpenRouterSTT yet",
+)
+
+
+def test_fixture_gives_a_fresh_world(openrouter_mock: MockFixture) -> None:
+    assert openrouter_mock.handle.balance("sk-or-mock-ok") == 1000
+    assert "openai/whisper-large-v3" in openrouter_mock.world.models
+    assert len(openrouter_mock.journal) == 0
+    assert openrouter_mock.app.state.mock is openrouter_mock.handle
+
+
+def test_fixture_http_clients(openrouter_mock: MockFixture) -> None:
+    client = openrouter_mock.http_client()
+    openrouter_mock.queue(503)
+    response = client.post("/audio/transcriptions", json=body(), headers=auth())
+    assert response.status_code == 503
+    assert openrouter_mock.journal.last.response.status == 503
+
+
+@pytest.mark.anyio
+async def test_fixture_async_http_client(openrouter_mock: MockFixture) -> None:
+    client = openrouter_mock.async_http_client()
+    response = await client.post("/audio/transcriptions", json=body(), headers=auth())
+    assert response.status_code == 200
+
+
+@needs_client
+def test_fixture_client(openrouter_mock: MockFixture, data_dir: object) -> None:
+    from pathlib import Path
+
+    assert isinstance(data_dir, Path)
+    client = openrouter_mock.client(max_retries=0)
+    result = client.transcribe(data_dir / "hello.wav", model="openai/whisper-large-v3")
+    assert result.text.startswith("Hello, this is a test")
+    assert result.usage is not None
+    assert result.usage.total_tokens == 113
+    assert openrouter_mock.journal.last.verdict.request_valid
+
+
+@needs_client
+@pytest.mark.anyio
+async def test_fixture_async_client(openrouter_mock: MockFixture, data_dir: object) -> None:
+    from pathlib import Path
+
+    assert isinstance(data_dir, Path)
+    client = openrouter_mock.async_client(max_retries=0)
+    openrouter_mock.queue(402)
+    with pytest.raises(openrouter_stt.PaymentRequiredError):
+        await client.transcribe(data_dir / "hello.wav", model="openai/whisper-large-v3")
+
+
+def test_uvicorn_server_for_real(openrouter_mock_server: MockServer) -> None:
+    server = openrouter_mock_server
+    assert server.base_url == server.url + "/api/v1"
+    assert server.url.startswith("http://127.0.0.1:")
+    with httpx.Client(base_url=server.url, timeout=httpx.Timeout(5, read=0.5)) as client:
+        response = client.post(ENDPOINT, json=body(), headers=auth())
+        assert response.status_code == 200
+        assert response.json()["usage"]["cost"] == 0.000508
+
+        server.handle.queue(fault="reset")
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            client.post(ENDPOINT, json=body(), headers=auth())
+
+        server.handle.queue(fault="truncated")
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post(ENDPOINT, json=body(), headers=auth())
+
+        server.handle.queue(fault="stall")
+        with pytest.raises(httpx.ReadTimeout):
+            client.post(ENDPOINT, json=body(), headers=auth())
+
+        assert client.post(ENDPOINT, json=body(), headers=auth()).status_code == 200
+        journal = client.get("/_mock/journal").json()
+    assert [entry["response"]["fault"] for entry in journal] == [
+        None,
+        "reset",
+        "truncated",
+        "stall",
+        None,
+    ]
+
+
+def test_plugin_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, openrouter_stt_mock.pytest_plugin as p; "
+        "heavy = {'starlette', 'uvicorn', 'httpx', 'jsonschema', 'mutagen', 'openrouter_stt'}; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
+    )
+    result = subprocess.run(  # the test's own interpreter, a fixed command
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_server_class_is_plain() -> None:
+    assert MockServer.__doc__
