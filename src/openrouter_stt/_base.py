@@ -41,6 +41,7 @@ from ._exceptions import (
 from ._files import AudioBody, AudioSource
 from ._languages import is_iso_639_1
 from ._retry import attempt_timeout, retry_delay
+from ._types import TimeoutTypes
 
 __all__ = [
     "BaseClient",
@@ -54,8 +55,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("openrouter_stt")
-
-TimeoutTypes = float | httpx.Timeout | None
 
 _ENDPOINT = "/audio/transcriptions"
 _DATA_MARK = b'"data":"'

@@ -16,7 +16,6 @@ from openrouter_stt_models import STTResponse
 from ._base import (
     BaseClient,
     RawResponse,
-    TimeoutTypes,
     check_fields,
     make_body,
     make_status_error,
@@ -24,7 +23,7 @@ from ._base import (
 )
 from ._config import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, RetryPolicy
 from ._files import aload_audio, load_audio
-from ._types import AudioInput
+from ._types import AudioInput, TimeoutTypes
 
 __all__ = [
     "AsyncOpenRouterSTT",

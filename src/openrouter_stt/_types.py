@@ -1,11 +1,13 @@
-"""The audio inputs :meth:`OpenRouterSTT.transcribe` accepts, defined once."""
+"""The inputs :meth:`OpenRouterSTT.transcribe` accepts, defined once."""
 
 from __future__ import annotations
 
 import os
 from typing import IO, Final, TypeAlias
 
-__all__ = ["ACCEPTED_AUDIO_TYPES", "AudioInput", "FileContent", "PathInput"]
+import httpx
+
+__all__ = ["ACCEPTED_AUDIO_TYPES", "AudioInput", "FileContent", "PathInput", "TimeoutTypes"]
 
 #: A path to an audio file.
 PathInput: TypeAlias = str | os.PathLike[str]
@@ -20,3 +22,7 @@ ACCEPTED_AUDIO_TYPES: Final = (
     "a path (str or os.PathLike), bytes, bytearray, memoryview, "
     "or a binary file object (open(path, 'rb'), io.BytesIO)"
 )
+
+#: A timeout: per phase as an :class:`httpx.Timeout`, one number of seconds for every phase, or
+#: ``None`` for none at all.
+TimeoutTypes: TypeAlias = float | httpx.Timeout | None
