@@ -38,7 +38,10 @@ def build_parser(prog: str = "openrouter-stt mock") -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command with ``argv`` (without the program name); return the exit status."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error: report its status instead of exiting
+        return exc.code if isinstance(exc.code, int) else 2
     if args.world is not None and not args.world.is_file():
         print(f"openrouter-stt mock: no such world file: {args.world}", file=sys.stderr)
         return 2
