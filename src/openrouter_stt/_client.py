@@ -51,6 +51,13 @@ class OpenRouterSTT(BaseClient):
     bring your own :class:`httpx.Client` (proxies, transports); the client does not close a
     client it did not create. ``http_referer``, ``app_title`` and ``app_categories`` (a string
     or a list, sent comma-separated) attribute usage to your app on openrouter.ai.
+    ``max_retries``, when given, overrides the ``retry_policy``'s.
+
+    For the status code, headers and generation id of a successful call, use
+    ``client.with_raw_response.transcribe(...)``, which returns a :class:`RawResponse`::
+
+        raw = client.with_raw_response.transcribe("meeting.mp3", model="openai/whisper-1")
+        print(raw.generation_id, raw.parse().text)
     """
 
     def __init__(
@@ -107,6 +114,11 @@ class OpenRouterSTT(BaseClient):
         when omitted), ``temperature`` a number between 0 and 1, ``provider_options`` options
         keyed by provider slug. ``timeout`` and ``max_retries`` override the client's for this
         call. Invalid arguments raise :class:`InvalidRequestError` before anything is sent.
+
+        The body is streamed: a path or file object is read chunk by chunk while sending, and
+        read again from the start for each retry. A file object is read from its current
+        position and left open; one that cannot seek (a pipe) is read into memory once, so
+        that retries can send it again.
         """
         return self._transcribe(
             audio,
