@@ -160,3 +160,19 @@ def test_missing_api_key_is_refused_at_construction(
         assert caught.value.field == "api_key"
         assert isinstance(caught.value, ValueError)
         assert "OPENROUTER_API_KEY" in str(caught.value)
+
+
+class Shrinks(io.BytesIO):
+    """A file that loses its second half between being checked and being sent."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0 or size > 64:
+            self.truncate(len(self.getvalue()) // 2)
+        return super().read(size)
+
+
+def test_file_that_shrinks_while_sent(
+    stt: ClientAdapter, no_route: respx.MockRouter, wav: Path
+) -> None:
+    # The body no longer fits its Content-Length: the upload stops rather than lie.
+    refused(stt, Shrinks(wav.read_bytes()), "audio", "ended after", "changed while being sent")
