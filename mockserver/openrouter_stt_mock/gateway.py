@@ -28,6 +28,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import anyio
@@ -137,16 +138,16 @@ async def _answer(
             f"model {model_id!r} has no provider that takes {audio.format}",
             "one of " + ", ".join(taken),
         )
-    first = candidates[0][1]
-    reservation = ledger.reserve(key, cost_of(audio, first))
-    succeeded = False
+    # Hold the most any candidate could cost; the provider that answers sets the charge.
+    reservation = ledger.reserve(key, max(cost_of(audio, p) for _, p in candidates))
+    charged = Decimal(0)
     try:
         provider = await _serve(model_id, candidates, world, ledger)
         text = transcript_of(audio, world.transcripts)
         payload = {"text": text, "usage": usage_of(audio, text, provider)}
-        succeeded = True
+        charged = cost_of(audio, provider)
     finally:
-        ledger.settle(reservation, charge=succeeded)
+        ledger.settle(reservation, charged)
     return json_response(200, orjson.dumps(payload), {"X-Generation-Id": f"gen-{uuid.uuid4().hex}"})
 
 

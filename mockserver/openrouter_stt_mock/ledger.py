@@ -91,12 +91,13 @@ class Ledger:
             self._held[key] = self._held.get(key, Decimal(0)) + amount
             return Reservation(key, amount)
 
-    def settle(self, reservation: Reservation, *, charge: bool) -> None:
-        """End a reservation: charge it (on success) or release it."""
+    def settle(self, reservation: Reservation, charged: Decimal) -> None:
+        """End a reservation, charging ``charged`` (at most the amount held; zero on failure)."""
+        if not 0 <= charged <= reservation.amount:
+            raise ValueError(f"cannot charge {charged} against {reservation.amount} held")
         with self._lock:
             self._held[reservation.key] -= reservation.amount
-            if charge:
-                self._balances[reservation.key] -= reservation.amount
+            self._balances[reservation.key] -= charged
 
     def enter(self, model: str, provider: int, capacity: int | None) -> None:
         """Count a request in flight at a provider, or raise :class:`ProviderOverloadedError`."""

@@ -167,8 +167,8 @@ def test_slow_but_in_time_provider_answers() -> None:
     assert response.status_code == 200
 
 
-def test_falls_back_to_the_next_provider_and_bills_the_first_price() -> None:
-    down = ProviderSpec("Down", Decimal("0.0001"), health="down")
+def test_falls_back_to_the_next_provider_at_its_price() -> None:
+    down = ProviderSpec("Down", Decimal("0.0002"), health="down")
     fine = ProviderSpec("Fine", Decimal("0.0001"))
     world = World(keys={"k": KeySpec(Decimal(1))}, models={"m": ModelSpec((down, fine))})
     client, handle = make_client(MockConfig(world=world))

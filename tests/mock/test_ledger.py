@@ -136,10 +136,12 @@ def test_ledger_reserve_settle() -> None:
     first = ledger.reserve("k", Decimal("0.0015"))
     with pytest.raises(PaymentRequiredError):
         ledger.reserve("k", Decimal("0.001"))
-    ledger.settle(first, charge=False)
+    ledger.settle(first, Decimal(0))
     second = ledger.reserve("k", Decimal("0.001"))
-    ledger.settle(second, charge=True)
-    assert ledger.balance("k") == Decimal("0.001")
+    with pytest.raises(ValueError, match="cannot charge"):
+        ledger.settle(second, Decimal("0.002"))
+    ledger.settle(second, Decimal("0.0008"))
+    assert ledger.balance("k") == Decimal("0.0012")
 
 
 def test_ledger_zero_limit_refuses_everything() -> None:
