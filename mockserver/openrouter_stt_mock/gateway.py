@@ -27,7 +27,7 @@ import hmac
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -76,7 +76,6 @@ class _Seen:
     audio: Audio | None = None
     forced_by: str | None = None
     fault: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 async def transcribe(request: Request, handle: MockHandle) -> Response | FaultResponse:

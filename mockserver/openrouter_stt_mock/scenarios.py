@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ def parse_prefer(value: str | None) -> int | None:
 def forced_response_parts(status: int, source: str) -> tuple[bytes, dict[str, str]]:
     """A spec-valid body and the headers the spec gives ``status``, for a forced answer."""
     if status == 200:
-        return orjson.dumps(_EXAMPLE_OK), {"X-Generation-Id": "gen-forced-" + _stamp()}
+        return orjson.dumps(_EXAMPLE_OK), {"X-Generation-Id": "gen-forced-" + uuid.uuid4().hex}
     metadata: dict[str, Any] = {"forced_by": source}
     headers: dict[str, str] = {}
     if status == 502:
@@ -148,9 +149,3 @@ def forced_response_parts(status: int, source: str) -> tuple[bytes, dict[str, st
             "X-RateLimit-Reset": str(reset_ms),
         }
     return error_body(status, _MESSAGES[status], metadata), headers
-
-
-def _stamp() -> str:
-    import uuid
-
-    return uuid.uuid4().hex
