@@ -131,7 +131,11 @@ class World:
 
     @classmethod
     def default(cls) -> World:
-        """The world of CONTRACT §3: one key per account state, one model per provider state."""
+        """The contract's world: one key per account state, one model per provider state.
+
+        ``default_world.toml``, next to this module, is the same world as a world file (a test
+        keeps the two equal), to copy and edit for ``openrouter-stt mock --world FILE``.
+        """
         openai = ProviderSpec("OpenAI", Decimal("0.0000552"))
         # whisper-1 is OpenAI's hosted model: it reports seconds and cost, and (like OpenAI's own
         # API) does not take raw ADTS aac, which gives a real "format not supported" 400.

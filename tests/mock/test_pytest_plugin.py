@@ -98,6 +98,17 @@ def test_uvicorn_server_for_real(openrouter_mock_server: MockServer) -> None:
     ]
 
 
+def test_uvicorn_413_for_an_honest_big_body(openrouter_mock_server: MockServer) -> None:
+    # Streamed without Content-Length: the server counts while reading and stops at the limit.
+    limit = openrouter_mock_server.handle.world.limits.max_body_bytes
+    chunk = b"a" * 65536
+    chunks = iter([b'{"pad": "'] + [chunk] * (limit // len(chunk) + 1) + [b'"}'])
+    with httpx.Client(base_url=openrouter_mock_server.url, timeout=10) as client:
+        response = client.post(ENDPOINT, content=chunks, headers=auth())
+    assert response.status_code == 413
+    assert response.json()["error"]["metadata"]["limit_bytes"] == limit
+
+
 def test_plugin_imports_nothing_heavy() -> None:
     code = (
         "import sys, openrouter_stt_mock.pytest_plugin as p; "

@@ -108,3 +108,10 @@ def test_world_is_read_only() -> None:
     world = World.default()
     with pytest.raises(TypeError):
         world.keys["sk-new"] = KeySpec()  # type: ignore[index]
+
+
+def test_bundled_world_file_equals_the_default_world() -> None:
+    import openrouter_stt_mock.world as world_module
+
+    path = Path(world_module.__file__).with_name("default_world.toml")
+    assert World.from_toml(path) == World.default()
