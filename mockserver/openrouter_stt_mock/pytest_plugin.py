@@ -48,6 +48,9 @@ class MockFixture:
     Attributes: ``app`` (the Starlette app), ``handle`` (its :class:`MockHandle`), ``journal``,
     ``world``; methods ``queue(...)`` (as :meth:`MockHandle.queue`), ``client(**kw)``,
     ``async_client(**kw)``, ``http_client(**kw)``, ``async_http_client(**kw)``.
+
+    Strict by default: a test that queues outcomes it never uses fails at teardown, since the
+    requests it meant to shape did not happen. Set ``assert_all_used = False`` to allow it.
     """
 
     def __init__(self, app: Starlette) -> None:
@@ -55,6 +58,8 @@ class MockFixture:
 
         self.app = app
         self.handle: MockHandle = get_handle(app)
+        #: Fail the test at teardown when planned outcomes were left unused.
+        self.assert_all_used = True
         self._sync: list[httpx.Client] = []
         self._async: list[httpx.AsyncClient] = []
 
@@ -116,6 +121,15 @@ class MockFixture:
         kwargs.setdefault("http_client", self.async_http_client())
         return AsyncOpenRouterSTT(**kwargs)
 
+    def verify(self) -> None:
+        """Raise ``AssertionError`` if planned outcomes were left unused (when strict)."""
+        pending = self.handle.scenarios.pending()
+        if self.assert_all_used and pending:
+            raise AssertionError(
+                f"{len(pending)} planned outcome(s) never used: {list(pending)}; "
+                "set openrouter_mock.assert_all_used = False to allow this"
+            )
+
     def close(self) -> None:
         """Close every client handed out."""
         for client in self._sync:
@@ -154,6 +168,7 @@ def openrouter_mock() -> Iterator[MockFixture]:
         yield fixture
     finally:
         fixture.close()
+    fixture.verify()
 
 
 @pytest.fixture

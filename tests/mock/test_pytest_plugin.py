@@ -26,6 +26,14 @@ def test_fixture_gives_a_fresh_world(openrouter_mock: MockFixture) -> None:
     assert openrouter_mock.app.state.mock is openrouter_mock.handle
 
 
+def test_fixture_is_strict_about_unused_outcomes(openrouter_mock: MockFixture) -> None:
+    openrouter_mock.queue(500)
+    with pytest.raises(AssertionError, match="never used"):
+        openrouter_mock.verify()
+    openrouter_mock.assert_all_used = False
+    openrouter_mock.verify()
+
+
 def test_fixture_http_clients(openrouter_mock: MockFixture) -> None:
     client = openrouter_mock.http_client()
     openrouter_mock.queue(503)
