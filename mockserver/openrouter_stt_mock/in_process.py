@@ -14,8 +14,8 @@ takes longer than that to answer times out, whether it is stalled, slow, or wait
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import AsyncIterator, Iterable
-from contextlib import AbstractContextManager
 from typing import Any
 
 import anyio
@@ -77,19 +77,51 @@ class _Chunks(httpx.AsyncByteStream):
             yield chunk
 
 
+class _LoopThread:
+    """An event loop in a daemon thread, reached through a blocking portal.
+
+    A daemon thread, unlike anyio's ``start_blocking_portal`` (a thread pool worker, joined at
+    interpreter exit), cannot keep a program from exiting when a client is never closed.
+    """
+
+    def __init__(self) -> None:
+        ready = threading.Event()
+        self.portal: anyio.from_thread.BlockingPortal | None = None
+
+        async def serve() -> None:
+            async with anyio.from_thread.BlockingPortal() as portal:
+                self.portal = portal
+                ready.set()
+                await portal.sleep_until_stopped()
+
+        self.thread = threading.Thread(
+            target=anyio.run, args=(serve,), name="openrouter-stt-mock-loop", daemon=True
+        )
+        self.thread.start()
+        ready.wait()
+
+    def stop(self) -> None:
+        portal, self.portal = self.portal, None
+        if portal is not None:
+            portal.call(portal.stop)
+            self.thread.join()
+
+
 class _SyncMockTransport(httpx.BaseTransport):
     def __init__(self, app: ASGIApp) -> None:
         self._inner = _AsyncMockTransport(app)
         self._lock = threading.Lock()
-        self._portal_cm: AbstractContextManager[anyio.from_thread.BlockingPortal] | None = None
-        self._portal: anyio.from_thread.BlockingPortal | None = None
+        self._loop: _LoopThread | None = None
+        self._finalizer: weakref.finalize[[], _SyncMockTransport] | None = None
 
     def _get_portal(self) -> anyio.from_thread.BlockingPortal:
         with self._lock:
-            if self._portal is None:
-                self._portal_cm = anyio.from_thread.start_blocking_portal()
-                self._portal = self._portal_cm.__enter__()
-            return self._portal
+            if self._loop is None or self._loop.portal is None:
+                self._loop = _LoopThread()
+                # Stops the loop if the transport is dropped (or the program ends) unclosed.
+                self._finalizer = weakref.finalize(self, self._loop.stop)
+            assert self._loop.portal is not None
+            return self._loop.portal
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         stream = request.stream
@@ -122,6 +154,6 @@ class _SyncMockTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         with self._lock:
-            portal_cm, self._portal_cm, self._portal = self._portal_cm, None, None
-        if portal_cm is not None:
-            portal_cm.__exit__(None, None, None)
+            finalizer, self._finalizer, self._loop = self._finalizer, None, None
+        if finalizer is not None:
+            finalizer()

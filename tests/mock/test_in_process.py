@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -124,8 +127,27 @@ def test_413_for_the_default_limit(client: httpx.Client) -> None:
     assert json.loads(response.content)["error"]["metadata"]["limit_bytes"] == 32 * 1024 * 1024
 
 
+def _loop_threads() -> int:
+    return sum(t.name == "openrouter-stt-mock-loop" for t in threading.enumerate())
+
+
 def test_transport_closes_its_loop_thread() -> None:
+    before = _loop_threads()
     transport = sync_transport(create_app())
     with httpx.Client(transport=transport, base_url="http://m") as client:
         assert client.get("/openapi.json").status_code == 200
+        assert _loop_threads() == before + 1
+    assert _loop_threads() == before
     transport.close()  # closing twice is harmless
+
+
+def test_an_unclosed_client_does_not_hold_the_program_open() -> None:
+    code = (
+        "import httpx; from openrouter_stt_mock import create_app, sync_transport; "
+        "c = httpx.Client(transport=sync_transport(create_app()), base_url='http://m'); "
+        "print(c.get('/openapi.json').status_code)"
+    )
+    result = subprocess.run(  # the test's own interpreter, a fixed command
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "200"
