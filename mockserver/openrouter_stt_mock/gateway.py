@@ -12,7 +12,8 @@ Order, as a real gateway meets them (each step only runs once the ones before it
    empty or invalid base64, bytes that are not the declared format or do not decode;
 6. 404: unknown model, or a model with no provider at all;
 7. 400: no provider of the model takes the format;
-8. 402: the key's credit cannot cover the cost (reserved here, charged only on success);
+8. 402: the key's credit cannot cover the cost (the dearest candidate's cost is reserved here;
+   only the answering provider's cost is charged, and only on success);
 9. provider: down 502, unavailable 503, overloaded or at capacity 529 (falling back to the next
    provider that takes the format), slower than the upstream timeout 524 after that timeout;
 10. 200 with ``X-Generation-Id``.
