@@ -1,0 +1,34 @@
+"""The README's examples, run as written, so the README stays true."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from openrouter_stt import APIConnectionError, OpenRouterSTT
+from openrouter_stt_mock import DEFAULT_API_KEY, create_app, get_handle, sync_transport
+from openrouter_stt_mock.pytest_plugin import MockFixture
+
+
+def test_transcribes(openrouter_mock: MockFixture) -> None:
+    client = openrouter_mock.client()
+    assert client.transcribe("tests/data/hello.wav", model="openai/whisper-large-v3").text
+
+
+def test_retries_a_503(openrouter_mock: MockFixture) -> None:
+    openrouter_mock.queue(503)
+    client = openrouter_mock.client(max_retries=1)
+    client.transcribe("tests/data/hello.wav", model="openai/whisper-1")
+    assert [e.response.status for e in openrouter_mock.journal] == [503, 200]
+
+
+def test_in_process_without_pytest_fixtures() -> None:
+    app = create_app()
+    with httpx.Client(transport=sync_transport(app)) as http:
+        client = OpenRouterSTT(
+            api_key=DEFAULT_API_KEY, base_url="http://mock/api/v1", http_client=http
+        )
+        get_handle(app).queue(fault="reset")
+        with pytest.raises(APIConnectionError):
+            client.transcribe("tests/data/hello.wav", model="openai/whisper-1", max_retries=0)
+        assert client.transcribe("tests/data/hello.wav", model="openai/whisper-1").text
