@@ -20,7 +20,7 @@ built with the same generated ``ErrorResponse`` model the client parses, so both
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import orjson
 from starlette.responses import Response
@@ -46,6 +46,16 @@ __all__ = [
 ]
 
 
+#: The most characters of an error message, and of the request text a 400 repeats: a huge field
+#: must not come back in the answer (or stay in the journal) at several times its size.
+_MESSAGE_LIMIT: Final = 1000
+_ECHO_LIMIT: Final = 200
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters in all)"
+
+
 class MockError(Exception):
     """An error answer: status, message, optional metadata and extra response headers."""
 
@@ -58,6 +68,7 @@ class MockError(Exception):
         metadata: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        message = _clip(message, _MESSAGE_LIMIT)
         super().__init__(message)
         self.message = message
         self.metadata = dict(metadata) if metadata is not None else None
@@ -70,6 +81,7 @@ class BadRequestError(MockError):
     status = 400
 
     def __init__(self, field: str, problem: str, accepted: str) -> None:
+        field, problem = _clip(field, _ECHO_LIMIT), _clip(problem, _ECHO_LIMIT)
         super().__init__(
             f"{field}: {problem}; expected {accepted}",
             metadata={"field": field, "problem": problem, "accepted": accepted},
