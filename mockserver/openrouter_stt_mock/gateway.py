@@ -25,6 +25,7 @@ reservations are released and in-flight counts restored in ``finally`` blocks.
 from __future__ import annotations
 
 import hmac
+import itertools
 import logging
 import time
 import uuid
@@ -34,7 +35,7 @@ from typing import Any
 
 import anyio
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from openrouter_stt._formats import AUDIO_FORMATS
@@ -88,6 +89,14 @@ async def transcribe(request: Request, handle: MockHandle) -> Response | FaultRe
         answer = await _answer(request, handle, seen, ledger)
     except MockError as exc:
         answer = error_response(exc)
+    except ClientDisconnect:
+        # The client left half-way through its body: its fault, not the gateway's, and no one
+        # reads this answer; the journal still shows what came.
+        answer = error_response(
+            BadRequestError(
+                "(body)", "the client disconnected before the body ended", "a whole body"
+            )
+        )
     except Exception:
         # Never the key or the body in the log: the traceback alone says what broke.
         logger.exception("unexpected fault while answering a transcription request")
@@ -260,6 +269,7 @@ def _check_health(provider: ProviderSpec, world: World) -> None:
 def _record(
     request: Request, handle: MockHandle, seen: _Seen, answer: Response | FaultResponse
 ) -> None:
+    seen.document = _bounded(seen.document, _KEPT_DEPTH)
     document = seen.document if isinstance(seen.document, dict) else {}
     audio_in = document.get("input_audio") if isinstance(document.get("input_audio"), dict) else {}
     shape: Any = seen.document
@@ -302,6 +312,26 @@ def _record(
             body=bytes(answer.body),
         )
     handle.journal.record(time.time(), recorded, response)
+
+
+# What the journal keeps of a body's fields (the audio aside): enough to judge the request's shape,
+# while a 30 MB model name or a million provider options is not held for every entry.
+_KEPT_CHARS = 1024
+_KEPT_ITEMS = 64
+_KEPT_DEPTH = 16
+
+
+def _bounded(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        return value if len(value) <= _KEPT_CHARS else value[:_KEPT_CHARS]
+    if isinstance(value, dict):
+        if depth <= 0:
+            return {}
+        items = itertools.islice(value.items(), _KEPT_ITEMS)
+        return {_bounded(k, 0): _bounded(v, depth - 1) for k, v in items}
+    if isinstance(value, list):
+        return [_bounded(v, depth - 1) for v in value[:_KEPT_ITEMS]] if depth > 0 else []
+    return value
 
 
 def _text(value: object) -> str | None:
