@@ -510,7 +510,7 @@ retry_after_values = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.sampled_from(["", " 5 ", "nan", "inf", "-0", "1e400", "Wed, 21 Oct 2015 07:28:00 GMT"]),
     st.datetimes().map(lambda d: d.strftime("%a, %d %b %Y %H:%M:%S GMT")),
-    st.text(max_size=30),
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30),
 )
 retry_headers = st.none() | st.dictionaries(
     st.sampled_from(["Retry-After", "retry-after", "retry-after-ms"]),
