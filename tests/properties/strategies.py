@@ -213,8 +213,11 @@ def bundled_audio(formats: tuple[str, ...] = AUDIO_FORMATS) -> st.SearchStrategy
     return st.sampled_from(formats).map(bundled)
 
 
-def audio_for(model: str) -> st.SearchStrategy[Audio]:
-    """Audio ``model``'s provider takes: a generated WAV, or a bundled sample it supports."""
+def audio_for(model: str, small: bool = False) -> st.SearchStrategy[Audio]:
+    """Audio ``model``'s provider takes: a generated WAV, or a bundled sample it supports
+    (``small``: only short generated WAVs)."""
+    if small:
+        return wav_audio(max_seconds=0.25)
     formats = tuple(f for f in AUDIO_FORMATS if f in WORLD.models[model].providers[0].formats)
     return st.one_of(wav_audio(), bundled_audio(formats))
 
@@ -277,11 +280,12 @@ class ValidRequest:
 
 
 @st.composite
-def valid_requests(draw: st.DrawFn) -> ValidRequest:
-    """A request the client and the mock both accept, with audio the model's provider takes."""
+def valid_requests(draw: st.DrawFn, small: bool = False) -> ValidRequest:
+    """A request the client and the mock both accept, with audio the model's provider takes
+    (``small``: short audio only)."""
     model = draw(st.sampled_from(SUCCESS_MODELS))
     return ValidRequest(
-        audio=draw(audio_for(model)),
+        audio=draw(audio_for(model, small)),
         model=model,
         language=draw(st.none() | languages),
         temperature=draw(st.none() | temperatures),

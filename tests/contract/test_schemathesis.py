@@ -1,0 +1,132 @@
+"""schemathesis against the mock in process, driven by the spec the mock serves at /openapi.json.
+
+Only the documented operation is exercised (the control routes are not in the spec). Cases are
+schemathesis' own, valid and invalid; a share of them get real audio, a served model and valid
+optional fields, so that 200s are judged too, and a share force a documented status with
+``Prefer``. Every response must conform to the spec in status, body, content type and headers,
+carry ``error.code`` equal to its status, and be no 5xx unless one was forced.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from openrouter_stt_mock import DEFAULT_API_KEY, create_app
+from tests.contract._exchanges import DOCUMENTED
+from tests.properties.strategies import ValidRequest, valid_requests
+
+CONFORMANCE = [
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+AUTH = {"Authorization": f"Bearer {DEFAULT_API_KEY}"}
+
+# What to do with a generated case: send it as generated, make it one the mock accepts, or
+# force a documented status.
+shaping = st.one_of(
+    st.just(("as generated", None)),
+    valid_requests(small=True).map(lambda r: ("made valid", r)),
+    st.sampled_from(DOCUMENTED).map(lambda s: ("forced", s)),
+)
+
+
+def _make_valid(body: Any, request: ValidRequest) -> dict[str, Any]:
+    """The generated body, with what it takes to succeed put in (other members kept)."""
+    document = dict(body) if isinstance(body, dict) else {}
+    document.pop("language", None)
+    document.pop("temperature", None)
+    document.pop("provider", None)
+    document["model"] = request.model
+    document["input_audio"] = {
+        "data": base64.b64encode(request.audio.data).decode(),
+        "format": request.audio.format,
+    }
+    for name, value in (
+        ("language", request.language),
+        ("temperature", request.temperature),
+        ("provider", {"options": request.provider_options} if request.provider_options else None),
+    ):
+        if value is not None:
+            document[name] = value
+    return document
+
+
+@pytest.fixture(scope="module")
+def operation() -> Any:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
+    return schema["/audio/transcriptions"]["POST"]
+
+
+def fuzz(operation: Any, examples: int) -> Counter[tuple[str, int]]:
+    """Run ``examples`` cases; return how many of each (shaping, status) there were."""
+    seen: Counter[tuple[str, int]] = Counter()
+    cases = st.one_of(
+        operation.as_strategy(), operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
+    )
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(case=cases, shape=shaping)
+    def run(case: Any, shape: tuple[str, Any]) -> None:
+        how, detail = shape
+        headers = dict(AUTH)
+        checks: list[Callable[..., Any]] = [*CONFORMANCE]
+        if how != "as generated":
+            # A fresh case with the generated body: a negative case may have been generated to
+            # go without its key, and schemathesis would then leave out any key given to it.
+            body = _make_valid(case.body, detail) if how == "made valid" else case.body
+            case = operation.Case(body=body, media_type="application/json")
+        if how == "forced":
+            headers["Prefer"] = f"code={detail}"
+        else:
+            checks.append(not_a_server_error)
+        response = case.call(headers=headers)
+        seen[how, response.status_code] += 1
+        case.validate_response(response, checks=checks)
+        if how == "made valid":
+            assert response.status_code == 200, response.text
+        if how == "forced":
+            assert response.status_code == detail
+        if response.status_code >= 400:
+            assert json.loads(response.content)["error"]["code"] == response.status_code
+
+    run()
+    return seen
+
+
+def test_the_mock_conforms_to_its_spec_under_schemathesis(operation: Any) -> None:
+    seen = fuzz(operation, 200)
+    statuses = {status for _, status in seen}
+    # The run did judge successes, refusals and forced answers, not only one kind.
+    assert 200 in statuses
+    assert 400 in statuses
+    assert any(how == "forced" and status >= 500 for how, status in seen)
+
+
+@pytest.mark.slow
+def test_the_mock_conforms_to_its_spec_under_a_long_schemathesis_run(operation: Any) -> None:
+    seen = fuzz(operation, 4000)
+    assert {status for _, status in seen} >= {200, 400}
