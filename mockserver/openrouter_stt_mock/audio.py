@@ -45,7 +45,21 @@ def _wav(data: bytes) -> float:
         rate = reader.getframerate()
         if rate <= 0:
             raise AudioDecodeError("the wav header has no sample rate")
-        return reader.getnframes() / rate
+        frame_size = reader.getnchannels() * reader.getsampwidth()
+        # The header states a length; a cut file holds fewer frames, and only those are audio.
+        present = _wav_data_size(data) // frame_size if frame_size else 0
+        return min(reader.getnframes(), present) / rate
+
+
+def _wav_data_size(data: bytes) -> int:
+    """How many bytes of the ``data`` chunk the file really holds."""
+    pos = 12  # after "RIFF", the size and "WAVE"
+    while pos + 8 <= len(data):
+        size = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        if data[pos : pos + 4] == b"data":
+            return len(data) - pos - 8
+        pos += 8 + size + (size & 1)  # chunks are padded to an even length
+    return 0
 
 
 def _mutagen(data: bytes, fmt: AudioFormat) -> float:
