@@ -186,6 +186,12 @@ def parse_response(response: httpx.Response) -> STTResponse:
     """The response as an :class:`STTResponse`, or the matching exception raised."""
     if not response.is_success:
         raise make_status_error(response)
+    try:
+        # One pass over the bytes; anything unusual (another charset, an invalid body) takes
+        # the path below, which reads the body as text where it must and words the error.
+        return STTResponse.model_validate_json(response.content)
+    except pydantic.ValidationError:
+        pass
     body = _read_body(response)
     try:
         return STTResponse.model_validate(body)
@@ -249,6 +255,12 @@ class RawResponse:
         return f"<RawResponse [{self.status_code}] generation_id={self.generation_id!r}>"
 
 
+def _layer(headers: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Headers keyed by their lowercased name; of two names differing only in case, the last
+    wins, as it would setting them one by one."""
+    return {name.lower(): (name, value) for name, value in headers.items()}
+
+
 class BaseClient:
     """Configuration and request building shared by the sync and async clients."""
 
@@ -304,6 +316,9 @@ class BaseClient:
             )
         headers.update(default_headers or {})
         self._headers = headers
+        # Prepared once: each request only lays these over the HTTP client's own headers.
+        self._url = httpx.URL(self.base_url + _ENDPOINT)
+        self._header_layer = _layer(headers)
         self._clock = time.monotonic
         self._random = random.random
 
@@ -332,16 +347,20 @@ class BaseClient:
         extra_headers: Mapping[str, str] | None,
         client_headers: httpx.Headers,
     ) -> httpx.Request:
-        # The HTTP client's own headers come first, so a client passed in keeps its settings.
-        headers = httpx.Headers(client_headers)
-        headers.update(self._headers)
-        headers.update(extra_headers or {})
+        # The HTTP client's own headers come first, so a client passed in keeps its settings;
+        # ours replace any of the same name, and the call's extra headers replace both.
+        layer = {**self._header_layer, **_layer(extra_headers or {})}
         # An exact length lets the body go out unchunked, as the service expects.
-        headers["Content-Length"] = str(body.content_length)
+        layer["content-length"] = ("Content-Length", str(body.content_length))
+        pairs = [(k, v) for k, v in client_headers.multi_items() if k.lower() not in layer]
+        pairs += layer.values()
+        if "host" not in layer and "host" not in client_headers:
+            # httpx adds Host only to requests it builds from bytes, never to a streamed one.
+            pairs.insert(0, ("Host", self._url.netloc.decode("ascii")))
         return httpx.Request(
             "POST",
-            self.base_url + _ENDPOINT,
-            headers=headers,
+            self._url,
+            headers=pairs,
             stream=body,
             extensions={"timeout": timeout.as_dict()},
         )
