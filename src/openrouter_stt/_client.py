@@ -219,7 +219,8 @@ class AsyncOpenRouterSTT(BaseClient):
     ...     print(result.text)
 
     Takes the same arguments as :class:`OpenRouterSTT`, with an :class:`httpx.AsyncClient` as
-    ``http_client``. Files are read in a worker thread, chunk by chunk, as the body is sent.
+    ``http_client``. Files are read in a worker thread, chunk by chunk, as the body is sent
+    (a file of 64 KiB or less is read at once, without one).
     """
 
     def __init__(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import io
 import os
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR
 from typing import IO, Final, cast
 
 import anyio.to_thread
@@ -25,6 +26,7 @@ from ._types import ACCEPTED_AUDIO_TYPES
 
 __all__ = [
     "CHUNK_SIZE",
+    "INLINE_READ_BYTES",
     "AudioBody",
     "AudioSource",
     "aload_audio",
@@ -35,6 +37,10 @@ __all__ = [
 
 #: Raw bytes read per chunk: a multiple of 3, so each chunk encodes to base64 on its own.
 CHUNK_SIZE: Final = 3 * 256 * 1024
+
+
+#: Files up to this size are read by async calls without a worker thread.
+INLINE_READ_BYTES: Final = 64 * 1024
 
 
 def base64_length(size: int) -> int:
@@ -100,23 +106,33 @@ def resolve_format(head: bytes, name: str | None, given: object) -> AudioFormat:
     )
 
 
-def _load_path(path: Path, given_format: object) -> AudioSource:
-    shown = str(path)
+def _load_path(path: str, given_format: object) -> AudioSource:
+    shown = path
     try:
-        if path.is_dir():
-            raise _error(f"{shown!r} is a directory, not an audio file")
-        with path.open("rb") as f:
+        # Unbuffered: only the first bytes are read here, so a read-ahead buffer is waste.
+        with open(path, "rb", buffering=0) as f:
+            stat = os.fstat(f.fileno())
+            if S_ISDIR(stat.st_mode):
+                raise IsADirectoryError
             head = f.read(SNIFF_BYTES)
-            size = os.fstat(f.fileno()).st_size
+            size = stat.st_size
+            # A file of one chunk or less is read now, whole: later attempts open nothing.
+            content = head + f.readall() if size <= CHUNK_SIZE else None
     except FileNotFoundError:
         raise _error(f"no file at {shown!r}") from None
     except OSError as exc:
+        if isinstance(exc, IsADirectoryError) or os.path.isdir(path):
+            raise _error(f"{shown!r} is a directory, not an audio file") from None
         raise _error(f"cannot read {shown!r}: {exc.strerror or exc}") from None
+    if content is not None:
+        size = len(content)
     if size == 0:
         raise _error(f"{shown!r} is empty; expected audio bytes")
-    return AudioSource(
-        format=resolve_format(head, path.name, given_format), size=size, name=path.name, path=path
-    )
+    name = os.path.basename(path)
+    fmt = resolve_format(head, name, given_format)
+    if content is not None:
+        return AudioSource(format=fmt, size=size, name=name, data=memoryview(content))
+    return AudioSource(format=fmt, size=size, name=name, path=Path(path))
 
 
 def _load_file(file: IO[bytes], given_format: object) -> AudioSource:
@@ -166,28 +182,46 @@ def load_audio(audio: object, given_format: object = None) -> AudioSource:
         fmt = resolve_format(bytes(data[:SNIFF_BYTES]), None, given_format)
         return AudioSource(format=fmt, size=data.nbytes, data=data)
     if isinstance(audio, str | os.PathLike):
-        path = Path(os.fsdecode(audio))
-        return _load_path(path, given_format)
+        return _load_path(os.fsdecode(audio), given_format)
     if callable(getattr(audio, "read", None)) and callable(getattr(audio, "seekable", None)):
         return _load_file(cast(IO[bytes], audio), given_format)
     raise _error(f"got {type(audio).__name__}; expected {ACCEPTED_AUDIO_TYPES}")
 
 
+def _small_file(audio: object) -> bool:
+    if not isinstance(audio, str | os.PathLike):
+        return False
+    try:
+        return os.stat(audio).st_size <= INLINE_READ_BYTES
+    except (OSError, ValueError):
+        return True  # load_audio words the error at once
+
+
 async def aload_audio(audio: object, given_format: object = None) -> AudioSource:
-    """:func:`load_audio` for async code: disk and file-object reads run in a worker thread."""
-    if isinstance(audio, bytes | bytearray | memoryview):
+    """:func:`load_audio` for async code: disk and file-object reads run in a worker thread,
+    except for a file of :data:`INLINE_READ_BYTES` or less, which is quicker to read than a
+    thread is to hand the work to."""
+    if isinstance(audio, bytes | bytearray | memoryview) or _small_file(audio):
         return load_audio(audio, given_format)
     return await anyio.to_thread.run_sync(load_audio, audio, given_format)
+
+
+def _split(carry: bytes, chunk: bytes | memoryview) -> tuple[bytes | memoryview, bytes]:
+    """The part of ``carry + chunk`` that encodes on its own (a multiple of 3 bytes), and the
+    rest to carry over. Whole chunks, the usual case, pass through without a copy."""
+    data = carry + chunk if carry else chunk
+    cut = len(data) - len(data) % 3
+    if cut == len(data):
+        return data, b""
+    return data[:cut], bytes(data[cut:])
 
 
 def _encode(chunks: Iterable[bytes | memoryview]) -> Iterator[bytes]:
     carry = b""
     for chunk in chunks:
-        data = carry + chunk
-        cut = len(data) - len(data) % 3
-        carry = data[cut:]
-        if cut:
-            yield base64.b64encode(data[:cut])
+        ready, carry = _split(carry, chunk)
+        if ready:
+            yield base64.b64encode(ready)
     if carry:
         yield base64.b64encode(carry)
 
@@ -195,11 +229,9 @@ def _encode(chunks: Iterable[bytes | memoryview]) -> Iterator[bytes]:
 async def _aencode(chunks: AsyncIterator[bytes | memoryview]) -> AsyncIterator[bytes]:
     carry = b""
     async for chunk in chunks:
-        data = carry + chunk
-        cut = len(data) - len(data) % 3
-        carry = data[cut:]
-        if cut:
-            yield base64.b64encode(data[:cut])
+        ready, carry = _split(carry, chunk)
+        if ready:
+            yield base64.b64encode(ready)
     if carry:
         yield base64.b64encode(carry)
 
@@ -222,15 +254,25 @@ class AudioBody(httpx.SyncByteStream, httpx.AsyncByteStream):
         """The exact number of bytes one iteration yields."""
         return len(self._head) + base64_length(self._source.size) + len(self._tail)
 
-    def _open(self) -> IO[bytes]:
+    def _reader(self) -> Callable[[int], bytes | memoryview]:
+        """A function reading the audio's next bytes, at most ``n`` of them.
+
+        A file the body opens itself is read into one buffer, reused: each chunk is encoded
+        before the next read, so nothing holds on to it, and no chunk is allocated anew.
+        """
         source = self._source
-        if source.path is not None:
-            f = source.path.open("rb")
-            self._opened.append(f)
-            return f
-        assert source.file is not None
-        source.file.seek(source.start)
-        return source.file
+        if source.path is None:
+            assert source.file is not None
+            source.file.seek(source.start)
+            return source.file.read
+        f = source.path.open("rb", buffering=0)
+        self._opened.append(f)
+        buffer = memoryview(bytearray(min(CHUNK_SIZE, source.size)))
+
+        def read(n: int) -> memoryview:
+            return buffer[: f.readinto(buffer[:n])]
+
+        return read
 
     def _short(self, got: int) -> InvalidRequestError:
         return _error(
@@ -248,10 +290,10 @@ class AudioBody(httpx.SyncByteStream, httpx.AsyncByteStream):
             for at in range(0, size, CHUNK_SIZE):
                 yield self._source.data[at : at + CHUNK_SIZE]
             return
-        f = self._open()
+        read = self._reader()
         sent = 0
         while sent < size:
-            chunk = f.read(min(CHUNK_SIZE, size - sent))
+            chunk = read(min(CHUNK_SIZE, size - sent))
             if not chunk:
                 raise self._short(sent)
             sent += len(chunk)
@@ -269,10 +311,10 @@ class AudioBody(httpx.SyncByteStream, httpx.AsyncByteStream):
             for at in range(0, size, CHUNK_SIZE):
                 yield self._source.data[at : at + CHUNK_SIZE]
             return
-        f = await anyio.to_thread.run_sync(self._open)
+        read = await anyio.to_thread.run_sync(self._reader)
         sent = 0
         while sent < size:
-            chunk = await anyio.to_thread.run_sync(f.read, min(CHUNK_SIZE, size - sent))
+            chunk = await anyio.to_thread.run_sync(read, min(CHUNK_SIZE, size - sent))
             if not chunk:
                 raise self._short(sent)
             sent += len(chunk)
