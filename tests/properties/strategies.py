@@ -244,8 +244,6 @@ bad_temperatures = st.one_of(
     st.just(math.inf),
     st.just(-math.inf),
 )
-#: Text as the spec types the transcript and the messages: any string.
-spec_texts = from_schema(_property("STTResponse", "text"))
 bad_formats = from_schema(_property("STTInputAudio", "format")).filter(
     lambda f: f.strip().lower() not in AUDIO_FORMATS
 )
