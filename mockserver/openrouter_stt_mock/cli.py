@@ -61,10 +61,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable only from this machine (names other than localhost are not
+    resolved: they count as reachable from elsewhere)."""
+    host = host.strip().lower()
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).is_loopback
     except ValueError:
         return False
 
