@@ -303,22 +303,23 @@ def sample_cost(fmt: str = "ogg") -> Decimal:
 
 
 @contextmanager
-def thread_server(app: Any) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a thread on a free 127.0.0.1 port; yield its URL."""
+def thread_server(app: Any, **config: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread on a free 127.0.0.1 port; yield its URL.
+
+    ``config`` adds to or overrides uvicorn's settings (e.g. ``log_level``, ``access_log``)."""
     import threading
 
     import uvicorn
 
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-    )
+    settings: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "log_level": "warning",
+        "lifespan": "off",
+        "timeout_graceful_shutdown": 1,
+        **config,
+    }
+    server = uvicorn.Server(uvicorn.Config(app, **settings))
     thread = threading.Thread(target=server.run, name="reliability-mock", daemon=True)
     thread.start()
     try:
