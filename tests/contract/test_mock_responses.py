@@ -17,6 +17,7 @@ from tests.contract._exchanges import (
     FORCED,
     INTERNAL,
     REAL,
+    UPSTREAM_DIFFERENCES,
     Case,
     Exchange,
     check_body,
@@ -113,3 +114,15 @@ def test_success_usage_has_each_providers_fields(model: str, fields: set[str]) -
         }
     else:
         assert usage["cost"] == round(usage["seconds"] * 0.0001, 6)
+
+
+def test_the_named_upstream_differences_are_all_needed_and_all_there_is(
+    upstream: Contract,
+) -> None:
+    seen: set[tuple[str, str]] = set()
+    for case in (*REAL, *FORCED):
+        exchange = run(case)[-1]
+        seen |= split_errors(
+            upstream.response_errors(exchange.request, exchange.sent, exchange.response)
+        )
+    assert seen == set(UPSTREAM_DIFFERENCES.values())
