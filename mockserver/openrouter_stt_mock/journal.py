@@ -75,6 +75,11 @@ class RecordedResponse:
     body: bytes = b""
     fault: str | None = None
 
+    def __post_init__(self) -> None:
+        # An exact-size copy: orjson's bytes hold a buffer of 4 KiB or more however short the
+        # JSON, which a full journal would keep thousands of.
+        object.__setattr__(self, "body", bytes(memoryview(self.body)))
+
 
 @dataclass(frozen=True)
 class Verdict:
