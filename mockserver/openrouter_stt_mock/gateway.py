@@ -269,7 +269,7 @@ def _check_health(provider: ProviderSpec, world: World) -> None:
 def _record(
     request: Request, handle: MockHandle, seen: _Seen, answer: Response | FaultResponse
 ) -> None:
-    seen.document = _bounded(seen.document, _KEPT_DEPTH)
+    seen.document = _bounded(seen.document)
     document = seen.document if isinstance(seen.document, dict) else {}
     audio_in = document.get("input_audio") if isinstance(document.get("input_audio"), dict) else {}
     shape: Any = seen.document
@@ -315,23 +315,34 @@ def _record(
 
 
 # What the journal keeps of a body's fields (the audio aside): enough to judge the request's shape,
-# while a 30 MB model name or a million provider options is not held for every entry.
+# while a 30 MB model name, a million provider options or a deep tree is not held for every entry.
 _KEPT_CHARS = 1024
-_KEPT_ITEMS = 64
-_KEPT_DEPTH = 16
+_KEPT_VALUES = 256
+_FIELDS = ("input_audio", "model", "language", "temperature", "provider")
 
 
-def _bounded(value: Any, depth: int) -> Any:
-    if isinstance(value, str):
-        return value if len(value) <= _KEPT_CHARS else value[:_KEPT_CHARS]
-    if isinstance(value, dict):
-        if depth <= 0:
-            return {}
-        items = itertools.islice(value.items(), _KEPT_ITEMS)
-        return {_bounded(k, 0): _bounded(v, depth - 1) for k, v in items}
-    if isinstance(value, list):
-        return [_bounded(v, depth - 1) for v in value[:_KEPT_ITEMS]] if depth > 0 else []
-    return value
+def _bounded(document: Any) -> Any:
+    """A copy of a parsed body: strings cut to 1 KiB, 256 values at most, spec fields first."""
+    budget = _KEPT_VALUES
+
+    def keep(value: Any) -> Any:
+        nonlocal budget
+        budget -= 1
+        if isinstance(value, str):
+            return value[:_KEPT_CHARS]
+        if isinstance(value, list):
+            return [keep(item) for item in itertools.islice(value, max(budget, 0))]
+        if not isinstance(value, dict):
+            return value
+        kept: dict[str, Any] = {}
+        for key in itertools.chain((f for f in _FIELDS if f in value), value):
+            if budget <= 0:
+                break
+            if key not in kept:
+                kept[key[:_KEPT_CHARS]] = keep(value[key])
+        return kept
+
+    return keep(document)
 
 
 def _text(value: object) -> str | None:
