@@ -60,7 +60,7 @@ from .journal import RecordedRequest, RecordedResponse, redact
 from .ledger import Ledger
 from .scenarios import Outcome, forced_response_parts, parse_prefer
 from .usage import cost_of, transcript_of, usage_of
-from .validation import Audio, decode_audio, parse_body, validate_request
+from .validation import Audio, decode_audio, parse_body, split_body, validate_request
 from .world import KeySpec, ProviderSpec, World
 
 __all__ = ["transcribe"]
@@ -78,6 +78,7 @@ class _Seen:
     audio: Audio | None = None
     forced_by: str | None = None
     fault: str | None = None
+    unconfirmed: bytearray | None = None
 
 
 async def transcribe(request: Request, handle: MockHandle) -> Response | FaultResponse:
@@ -101,6 +102,7 @@ async def transcribe(request: Request, handle: MockHandle) -> Response | FaultRe
         # Never the key or the body in the log: the traceback alone says what broke.
         logger.exception("unexpected fault while answering a transcription request")
         answer = error_response(InternalServerError())
+    _confirm(seen)
     _record(request, handle, seen, answer)
     return answer
 
@@ -113,7 +115,16 @@ async def _answer(
     if outcome is not None and outcome.latency:
         await anyio.sleep(outcome.latency)
     body = await _read_body(request, world.limits.max_body_bytes, seen)
-    _look_at(body, seen)
+    split = split_body(body)
+    encoded: memoryview | None = None
+    if split is None:
+        _look_at(body, seen)
+    else:
+        # Proof that the body is JSON comes only once its audio decodes: a request answered
+        # before that is journalled from a full parse (see _confirm).
+        seen.document, encoded = split
+        seen.unconfirmed = body
+    del split
 
     if outcome is not None and (outcome.status or outcome.fault or outcome.body is not None):
         seen.forced_by = "queue"
@@ -129,12 +140,24 @@ async def _answer(
 
     if seen.parse_error is not None:
         parse_body(body)  # raises the 400 with the parser's own words
-    stt = validate_request(seen.document)
-    seen.audio = audio = decode_audio(stt)
+    try:
+        stt = validate_request(seen.document)
+        seen.audio = audio = decode_audio(stt, encoded)
+    except BadRequestError:
+        if encoded is None:
+            raise
+        # The audio set aside may hide a body that is not JSON: answer as a full parse would.
+        encoded = None
+        _confirm(seen)
+        if seen.parse_error is not None:
+            parse_body(body)
+        stt = validate_request(seen.document)
+        seen.audio = audio = decode_audio(stt)
+    seen.unconfirmed = None
     model_id = stt.model
     # The audio is measured: let the body, its base64 and the bytes go before any waiting.
     seen.document["input_audio"]["data"] = ""
-    del body, stt
+    del body, encoded, stt
 
     model = world.models.get(model_id)
     if model is None or not model.providers:
@@ -160,7 +183,7 @@ async def _answer(
     return json_response(200, orjson.dumps(payload), {"X-Generation-Id": f"gen-{uuid.uuid4().hex}"})
 
 
-async def _read_body(request: Request, limit: int, seen: _Seen) -> bytes:
+async def _read_body(request: Request, limit: int, seen: _Seen) -> bytearray:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         seen.body_size = int(declared)
@@ -168,21 +191,26 @@ async def _read_body(request: Request, limit: int, seen: _Seen) -> bytes:
             f"Request body too large: {int(declared)} bytes declared, the limit is {limit}",
             metadata={"limit_bytes": limit},
         )
-    chunks: list[bytes] = []
-    size = 0
+    # One buffer, grown in place: the body is never held twice, as pieces and joined.
+    body = bytearray()
     async for chunk in request.stream():
-        size += len(chunk)
-        seen.body_size = size
-        if size > limit:
+        seen.body_size = len(body) + len(chunk)
+        if seen.body_size > limit:
             raise PayloadTooLargeError(
                 f"Request body too large: over {limit} bytes", metadata={"limit_bytes": limit}
             )
-        if chunk:
-            chunks.append(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        body += chunk
+    return body
 
 
-def _look_at(body: bytes, seen: _Seen) -> None:
+def _confirm(seen: _Seen) -> None:
+    """Parse in full a body only read quickly so far, so the journal says what it really was."""
+    if seen.unconfirmed is not None:
+        body, seen.unconfirmed, seen.document = seen.unconfirmed, None, None
+        _look_at(body, seen)
+
+
+def _look_at(body: bytearray, seen: _Seen) -> None:
     try:
         seen.document = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

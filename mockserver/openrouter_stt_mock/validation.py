@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import math
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any, Final, cast
@@ -25,7 +26,7 @@ from openrouter_stt_models import STTRequest
 from .audio import AudioDecodeError, audio_duration
 from .errors import BadRequestError
 
-__all__ = ["Audio", "decode_audio", "parse_body", "validate_request"]
+__all__ = ["Audio", "decode_audio", "parse_body", "split_body", "validate_request"]
 
 _FORMATS_TEXT: Final = ", ".join(AUDIO_FORMATS)
 _ACCEPTED: Final = {
@@ -49,19 +50,29 @@ class Audio:
     seconds: float
 
 
+#: Where the audio's base64 starts: a ``"data"`` key (inside a JSON string, every quote is escaped).
+_DATA_KEY: Final = re.compile(rb'"data"[ \t\r\n]*:[ \t\r\n]*"')
+_PLACEHOLDER: Final = "\x00audio\x00"
+_PLACEHOLDER_JSON: Final = b'"\\u0000audio\\u0000"'
+
+
+def _text(piece: str | memoryview) -> str:
+    return piece if isinstance(piece, str) else str(piece, "latin-1")
+
+
 if sys.version_info >= (3, 11):
 
-    def _b64decode(data: str) -> bytes:
+    def _b64decode(data: str | memoryview) -> bytes:
         # strict: no characters outside the alphabet, no excess or missing padding.
         return binascii.a2b_base64(data, strict_mode=True)
 
 else:  # pragma: no cover - 3.10 has no strict mode; validate=True is the closest
 
-    def _b64decode(data: str) -> bytes:
+    def _b64decode(data: str | memoryview) -> bytes:
         return base64.b64decode(data, validate=True)
 
 
-def parse_body(body: bytes) -> Any:
+def parse_body(body: bytes | bytearray) -> Any:
     """Parse the body as JSON, or raise a 400 saying it is not JSON."""
     try:
         return orjson.loads(body)
@@ -106,17 +117,51 @@ def validate_request(document: Any) -> STTRequest:
     return request
 
 
-def decode_audio(request: STTRequest) -> Audio:
-    """Decode the base64 once, check the bytes are the declared format, and measure them."""
+def split_body(body: bytearray) -> tuple[Any, memoryview] | None:
+    """The body parsed with its base64 audio set aside unparsed, as a view into ``body``.
+
+    The audio never becomes a ``str``: parsing a long JSON string costs time and twice its size
+    in memory. The parsed document holds a placeholder in ``input_audio.data``. Returns ``None``
+    when this quick reading cannot be sure it found the audio (escapes, duplicate keys, an odd
+    shape, anything not JSON); parse the whole body then. A view whose bytes turn out not to
+    be base64 is not proof the body is JSON: decode errors are worded from a full parse.
+    """
+    key = _DATA_KEY.search(body)
+    if key is None:
+        return None
+    start = key.end()
+    end = body.find(b'"', start)
+    if end < 0 or body.find(b"\\", start, end) >= 0:
+        return None
+    head, tail = body[: start - 1], body[end + 1 :]
+    # No string in a body without a \u0000 escape can equal the placeholder.
+    if b"\\u0000" in head or b"\\u0000" in tail:
+        return None
+    try:
+        document = orjson.loads(head + _PLACEHOLDER_JSON + tail)
+    except orjson.JSONDecodeError:
+        return None
+    audio = document.get("input_audio") if isinstance(document, dict) else None
+    if not isinstance(audio, dict) or audio.get("data") != _PLACEHOLDER:
+        return None
+    return document, memoryview(body)[start:end]
+
+
+def decode_audio(request: STTRequest, encoded: memoryview | None = None) -> Audio:
+    """Decode the base64 once, check the bytes are the declared format, and measure them.
+
+    The base64 is the request's ``input_audio.data``, or ``encoded`` when :func:`split_body`
+    set it aside.
+    """
     declared = cast(AudioFormat, request.input_audio.format)
-    data = request.input_audio.data
+    data: str | memoryview = request.input_audio.data if encoded is None else encoded
     if not data:
         raise BadRequestError("input_audio.data", "empty", _ACCEPTED["input_audio.data"])
-    if data.startswith("data:"):
+    if _text(data[:5]) == "data:":
         raise BadRequestError(
             "input_audio.data", "a data URI, not plain base64", _ACCEPTED["input_audio.data"]
         )
-    tail = data[-3:]
+    tail = _text(data[-3:])
     padding = len(tail) - len(tail.rstrip("="))
     if len(data) % 4 or padding > 2:
         # binascii lets excess padding through even in strict mode; a real decoder would not.
