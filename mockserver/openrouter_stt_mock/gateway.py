@@ -345,12 +345,12 @@ def _record(
 # What the journal keeps of a body's fields (the audio aside): enough to judge the request's shape,
 # while a 30 MB model name, a million provider options or a deep tree is not held for every entry.
 _KEPT_CHARS = 1024
-_KEPT_VALUES = 256
+_KEPT_VALUES = 64
 _FIELDS = ("input_audio", "model", "language", "temperature", "provider")
 
 
 def _bounded(document: Any) -> Any:
-    """A copy of a parsed body: strings cut to 1 KiB, 256 values at most, spec fields first."""
+    """A copy of a parsed body: strings cut to 1 KiB, 64 values at most, spec fields first."""
     budget = _KEPT_VALUES
 
     def keep(value: Any) -> Any:
