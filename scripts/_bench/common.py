@@ -1,0 +1,138 @@
+"""Helpers shared by the sections: sample audio, free ports, child processes, peak memory."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+import wave
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MB",
+    "free_port",
+    "peak_rss_bytes",
+    "run_child",
+    "server",
+    "wav_bytes",
+    "write_wav",
+]
+
+MB = 1_000_000
+_SCRIPTS = Path(__file__).resolve().parent.parent
+
+
+def wav_header(data_size: int, rate: int = 16_000) -> bytes:
+    """The 44-byte header of a 16-bit mono WAV file holding ``data_size`` bytes of samples."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(rate)
+        writer.setnframes(data_size // 2)
+        writer.writeframesraw(b"")
+    header = bytearray(buffer.getvalue())
+    # wave writes the sizes of the frames it saw; state the ones that will follow.
+    header[4:8] = (36 + data_size).to_bytes(4, "little")
+    header[40:44] = data_size.to_bytes(4, "little")
+    return bytes(header)
+
+
+def wav_bytes(size: int) -> bytes:
+    """A WAV file of exactly ``size`` bytes (an even size ≥ 46), samples from a fixed pattern."""
+    samples = size - 44
+    pattern = bytes(range(256)) * (samples // 256 + 1)
+    return wav_header(samples) + pattern[:samples]
+
+
+def write_wav(path: Path, size: int) -> Path:
+    """Write a WAV file of exactly ``size`` bytes without holding it in memory."""
+    samples = size - 44
+    block = bytes(range(256)) * 4096  # 1 MiB
+    with path.open("wb") as f:
+        f.write(wav_header(samples))
+        left = samples
+        while left:
+            part = block[: min(left, len(block))]
+            f.write(part)
+            left -= len(part)
+    return path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def peak_rss_bytes() -> int:
+    """This process's peak resident memory so far (Linux reports kilobytes, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_SCRIPTS), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_child(module: str, args: Sequence[str], timeout: float = 300) -> dict[str, Any]:
+    """Run ``python -m module args`` in a fresh process; return the JSON it prints last."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=_env(),
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Wait until something accepts connections on ``port``, or the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with status {process.returncode} before listening")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listened on port {port} within {timeout} s")
+
+
+@contextlib.contextmanager
+def server(argv: Sequence[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server process (``argv`` after ``python``) until the block ends."""
+    process = subprocess.Popen(
+        [sys.executable, *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+    try:
+        wait_for_port(port, process)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr is not None:
+            process.stderr.close()

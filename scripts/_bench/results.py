@@ -1,0 +1,145 @@
+"""A measured figure beside its baseline, and the table, JSON and chart made from a run."""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["Figure", "format_table", "write_chart", "write_json"]
+
+TIMES = "\u00d7"  # the multiplication sign, as ratios are written
+
+#: How the ratio ``ours / baseline`` is judged against the bar.
+Better = Literal["lower", "higher"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measurement of ours beside the baseline measured the same way in the same run.
+
+    ``bar`` is the ratio ours/baseline must stay under (``better="lower"``) or reach
+    (``better="higher"``); ``None`` when the figure is reported without a bar.
+    """
+
+    section: str
+    name: str
+    unit: str
+    ours: float
+    baseline: float
+    baseline_name: str
+    better: Better = "lower"
+    bar: float | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        """ours / baseline (infinite when the baseline is zero)."""
+        return self.ours / self.baseline if self.baseline else float("inf")
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the ratio holds the bar; ``None`` without a bar."""
+        if self.bar is None:
+            return None
+        return self.ratio <= self.bar if self.better == "lower" else self.ratio >= self.bar
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data, with the ratio and the verdict."""
+        return {**asdict(self), "ratio": self.ratio, "met": self.met}
+
+
+def _num(value: float) -> str:
+    if value == 0 or abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
+
+
+def format_table(figures: Sequence[Figure]) -> str:
+    """The figures as an aligned text table (also valid Markdown)."""
+    rows = [("figure", "ours", "baseline", "ratio", "bar", "met")]
+    for f in figures:
+        bar = "—" if f.bar is None else ("≤ " if f.better == "lower" else "≥ ") + f"{f.bar:g}"
+        met = {True: "yes", False: "NO", None: "—"}[f.met]
+        rows.append(
+            (
+                f"{f.section}: {f.name}",
+                f"{_num(f.ours)} {f.unit}",
+                f"{_num(f.baseline)} {f.unit} ({f.baseline_name})",
+                f"{f.ratio:.2f}{TIMES}",
+                bar,
+                met,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        for row in rows
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def write_json(path: Path, figures: Sequence[Figure], meta: dict[str, Any]) -> None:
+    """Write the run: machine facts, options, and every figure with its ratio and verdict."""
+    document = {
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+        },
+        **meta,
+        "figures": [f.to_dict() for f in figures],
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def write_chart(path: Path, figures: Sequence[Figure], title: str) -> None:
+    """One panel per section: ours beside the baseline for each figure, ratio over the pair."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sections: dict[str, list[Figure]] = {}
+    for f in figures:
+        sections.setdefault(f.section, []).append(f)
+    count = max(1, len(sections))
+    cols = min(3, count)
+    rows = (count + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.9 * rows), squeeze=False)
+    for ax, (section, items) in zip(axes.flat, sections.items(), strict=False):
+        xs = range(len(items))
+        width = 0.38
+        ours = [f.ours for f in items]
+        base = [f.baseline for f in items]
+        ax.bar([x - width / 2 for x in xs], ours, width, label="openrouter-stt", color="#2b7bba")
+        ax.bar([x + width / 2 for x in xs], base, width, label="baseline", color="#b0b0b0")
+        for x, f in zip(xs, items, strict=True):
+            colour = {True: "#1a7f37", False: "#cf222e", None: "#444444"}[f.met]
+            ax.annotate(
+                f"{f.ratio:.2f}{TIMES}",
+                (x, max(f.ours, f.baseline)),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color=colour,
+            )
+        ax.set_xticks(list(xs))
+        ax.set_xticklabels([f.name for f in items], fontsize=7, rotation=20, ha="right")
+        ax.set_ylabel(items[0].unit, fontsize=8)
+        ax.set_title(f"{section} (vs {items[0].baseline_name})", fontsize=9)
+        ax.margins(y=0.18)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.legend(fontsize=7)
+    for ax in list(axes.flat)[len(sections) :]:
+        ax.set_visible(False)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
