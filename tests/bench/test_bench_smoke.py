@@ -15,18 +15,23 @@ pytest.importorskip("matplotlib")
 pytest.importorskip("psutil")
 pytest.importorskip("openrouter")
 
-from _bench import __main__ as bench  # noqa: E402
-from _bench import overhead, profile_mock, throughput, upload  # noqa: E402
-from _bench.common import wav_bytes  # noqa: E402
-from _bench.results import Figure, format_table, write_chart, write_json  # noqa: E402
+from _bench import __main__ as bench
+from _bench import overhead, profile_mock, throughput, upload
+from _bench.common import wav_bytes
+from _bench.results import Figure, format_table, write_chart, write_json
 
 
 def _well_formed(figures: list[Figure]) -> None:
     assert figures
     for figure in figures:
-        assert figure.section and figure.name and figure.unit and figure.baseline_name
-        assert math.isfinite(figure.ours) and figure.ours >= 0
-        assert math.isfinite(figure.baseline) and figure.baseline > 0
+        assert figure.section
+        assert figure.name
+        assert figure.unit
+        assert figure.baseline_name
+        assert math.isfinite(figure.ours)
+        assert figure.ours >= 0
+        assert math.isfinite(figure.baseline)
+        assert figure.baseline > 0
         assert figure.met in (True, False, None)
         assert (figure.met is None) == (figure.bar is None)
         json.dumps(figure.to_dict())
