@@ -130,6 +130,9 @@ def write_chart(path: Path, figures: Sequence[Figure], title: str) -> None:
                 fontsize=8,
                 color=colour,
             )
+        values = [v for f in items for v in (f.ours, f.baseline) if v > 0]
+        if values and max(values) / min(values) > 20:
+            ax.set_yscale("log")  # the SDK's figures dwarf ours: keep both readable
         ax.set_xticks(list(xs))
         ax.set_xticklabels([f.name for f in items], fontsize=7, rotation=20, ha="right")
         ax.set_ylabel(items[0].unit, fontsize=8)
