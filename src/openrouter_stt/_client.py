@@ -32,6 +32,8 @@ __all__ = [
     "TranscriptionsWithRawResponse",
 ]
 
+_DEADLINE_PASSED = "the call's total timeout ran out while the answer was being read"
+
 
 class OpenRouterSTT(BaseClient):
     """Synchronous client of OpenRouter's speech-to-text endpoint.
@@ -154,6 +156,7 @@ class OpenRouterSTT(BaseClient):
         source = load_audio(audio, format)
         call_timeout, policy = self._call_settings(timeout, max_retries)
         started = self._clock()
+        deadline = None if policy.total_timeout is None else started + policy.total_timeout
         retries_done = 0
         while True:
             body = make_body(source, fields)
@@ -164,7 +167,7 @@ class OpenRouterSTT(BaseClient):
                 client_headers=self._client.headers,
             )
             try:
-                response = self._client.send(request)
+                response = self._send(request, deadline)
             except httpx.RequestError as exc:
                 error = map_transport_error(exc, request)
                 delay = self._retry_delay(
@@ -192,6 +195,21 @@ class OpenRouterSTT(BaseClient):
                 body.close()
             self._sleep(delay)
             retries_done += 1
+
+    def _send(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
+        # httpx's read timeout bounds each read, not the whole answer: a body that trickles in
+        # would outlast the call's deadline, so it is read here with an eye on the clock.
+        response = self._client.send(request, stream=True)
+        try:
+            chunks = []
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                if deadline is not None and self._clock() > deadline:
+                    raise httpx.ReadTimeout(_DEADLINE_PASSED, request=request)
+        finally:
+            response.close()
+        response._content = b"".join(chunks)  # what response.read() would keep
+        return response
 
     def close(self) -> None:
         """Close the HTTP client, unless it was passed in as ``http_client``."""
@@ -306,6 +324,7 @@ class AsyncOpenRouterSTT(BaseClient):
         source = await aload_audio(audio, format)
         call_timeout, policy = self._call_settings(timeout, max_retries)
         started = self._clock()
+        deadline = None if policy.total_timeout is None else started + policy.total_timeout
         retries_done = 0
         while True:
             body = make_body(source, fields)
@@ -316,7 +335,7 @@ class AsyncOpenRouterSTT(BaseClient):
                 client_headers=self._client.headers,
             )
             try:
-                response = await self._client.send(request)
+                response = await self._send(request, deadline)
             except httpx.RequestError as exc:
                 error = map_transport_error(exc, request)
                 delay = self._retry_delay(
@@ -344,6 +363,21 @@ class AsyncOpenRouterSTT(BaseClient):
                 await body.aclose()
             await self._sleep(delay)
             retries_done += 1
+
+    async def _send(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
+        # httpx's read timeout bounds each read, not the whole answer: a body that trickles in
+        # would outlast the call's deadline, so it is read here with an eye on the clock.
+        response = await self._client.send(request, stream=True)
+        try:
+            chunks = []
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                if deadline is not None and self._clock() > deadline:
+                    raise httpx.ReadTimeout(_DEADLINE_PASSED, request=request)
+        finally:
+            await response.aclose()
+        response._content = b"".join(chunks)  # what response.aread() would keep
+        return response
 
     async def aclose(self) -> None:
         """Close the HTTP client, unless it was passed in as ``http_client``."""
