@@ -8,6 +8,8 @@ deadline; and no file or connection is left open, sync or async.
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -191,3 +193,54 @@ def test_no_file_or_connection_is_left_open(
     assert str(audio) not in open_fds()  # the client opened the file, and closed it
     after = _settled_fds(baseline)
     assert len(after) <= baseline, sorted(after)
+
+
+@pytest.fixture
+def trickler() -> Iterator[str]:
+    """A loopback server whose answer promises 200 bytes and sends one every 0.1 s."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5.0)
+            try:
+                received = b""
+                while b"\r\n\r\n" not in received:
+                    received += conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n")
+                conn.sendall(b"content-length: 200\r\n\r\n")
+                for _ in range(200):
+                    if stop.wait(0.1):
+                        return
+                    conn.sendall(b" ")
+            except OSError:  # the client gave up, as it should
+                return
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5.0)
+        listener.close()
+
+
+def test_a_trickling_answer_cannot_outlast_the_deadline(kind: str, trickler: str) -> None:
+    # Every read gets a byte within the read timeout, so only the total deadline can stop it.
+    deadline = 0.8
+    policy = RetryPolicy(max_retries=3, initial_delay=0.01, total_timeout=deadline)
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError):
+        transcribe(kind, MockServer(create_app(), trickler), retry_policy=policy, timeout=0.5)
+    assert time.monotonic() - started <= deadline + SLACK
