@@ -97,7 +97,7 @@ wrong_types = (
     st.none()
     | st.booleans()
     | st.integers()
-    | st.floats(allow_nan=False)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.lists(st.integers(), max_size=3)
     | st.dictionaries(st.text(max_size=5), st.integers(), max_size=3)
 )
@@ -255,6 +255,17 @@ def test_many_small_fields_are_not_kept_whole(mock: Mock) -> None:
 def test_nesting_beyond_the_parser_limit(mock: Mock) -> None:
     deep = "[" * 100_000 + "]" * 100_000
     answer = mock.post(b'{"model": "x", "provider": ' + deep.encode() + b"}")
+    assert answer.status_code == 400
+    check(mock, answer, field="(body)")
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
+@pytest.mark.parametrize("field", ["temperature", "model"])
+def test_numbers_json_cannot_hold_refuse_the_body(mock: Mock, field: str, literal: str) -> None:
+    document = request_body("ogg")
+    document[field] = "@"
+    raw = dumps(document).replace(b'"@"', literal.encode())
+    answer = mock.post(raw)
     assert answer.status_code == 400
     check(mock, answer, field="(body)")
 
