@@ -26,10 +26,12 @@ def test_journal_entries_stay_small() -> None:
         b"{not json",  # 400
         json.dumps(request_body("ogg", model="m" * 100_000)).encode(),  # 404, a huge field
         json.dumps(
-            {"model": "x", "provider": {"options": {str(n): {} for n in range(2000)}}}
+            {"model": "x", "provider": {"options": {str(n): {} for n in range(1000)}}}
         ).encode(),
+        # A wide and deep tree: 16 x 16 x 16 values.
+        json.dumps({"model": "x", "tree": [[list(range(16))] * 16] * 16}).encode(),
     ]
-    count = 800
+    count = 40
     with httpx.Client(transport=sync_transport(app), base_url="http://mock") as http:
         for body in bodies:  # warm up: imports and caches on first use
             http.post(ENDPOINT, content=body, headers=auth(DEFAULT_API_KEY))
