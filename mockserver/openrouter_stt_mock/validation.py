@@ -99,6 +99,9 @@ def validate_request(document: Any) -> STTRequest:
         )
         accepted = _ACCEPTED.get(field) or _ACCEPTED.get(field.split(".")[0], "what the spec gives")
         raise BadRequestError(field, problem, accepted) from None
+    if not request.model.strip():
+        # A blank id names no model: the request is malformed (400), not a lookup that failed (404).
+        raise BadRequestError("model", "empty", _ACCEPTED["model"])
     if request.language is not None and not is_iso_639_1(request.language):
         raise BadRequestError(
             "language", f"{request.language!r} is not an ISO-639-1 code", _ACCEPTED["language"]

@@ -160,11 +160,6 @@ def test_the_mock_answers_a_broken_field_with_a_400_naming_it(mock: Mock, broken
     assert named == broken.mock_field or broken.mock_field in error["message"], (broken.what, error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the mock treats a blank model id as an unknown model (404) instead of an invalid "
-    "parameter (400 naming model), which the client refuses before sending",
-)
 @pytest.mark.parametrize("model", ["", " ", "\t"])
 def test_the_mock_answers_a_blank_model_with_a_400_naming_it(mock: Mock, model: str) -> None:
     body = raw_body(
