@@ -15,9 +15,6 @@ import asyncio
 import base64
 import json
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,25 +26,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _mockproc import rss_bytes, start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 ENDPOINT = "/api/v1/audio/transcriptions"
 FORMATS = ("wav", "mp3", "flac", "m4a", "ogg", "webm", "aac")
 MODEL = "openai/whisper-large-v3"
-
-# Runs in the server's process: it exits when this script is gone or its lifetime is over.
-_LAUNCH = """
-import os, sys, threading, time
-from openrouter_stt_mock.cli import main
-parent, end = os.getppid(), time.monotonic() + float(sys.argv[1])
-def watch():
-    while os.getppid() == parent and time.monotonic() < end:
-        time.sleep(0.2)
-    os._exit(3)
-threading.Thread(target=watch, daemon=True).start()
-sys.exit(main(sys.argv[2:]))
-"""
 
 
 @dataclass(frozen=True)
@@ -170,68 +155,19 @@ async def _traffic(url: str, seconds: float, cap: int, workers: int) -> Tally:
     return tally
 
 
-def _rss(pid: int) -> int:
-    try:
-        import psutil
-    except ImportError:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        return 0
-    return int(psutil.Process(pid).memory_info().rss)
-
-
 class _MemorySampler(threading.Thread):
     def __init__(self, pid: int, every: float = 0.1) -> None:
         super().__init__(name="soak-memory", daemon=True)
         self.pid, self.every = pid, every
-        self.first = self.peak = _rss(pid)
+        self.first = self.peak = rss_bytes(pid)
         self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.wait(self.every):
             try:
-                self.peak = max(self.peak, _rss(self.pid))
-            except (OSError, ProcessLookupError):
+                self.peak = max(self.peak, rss_bytes(self.pid))
+            except ProcessLookupError:
                 return
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _start_server(lifetime: float, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    for _ in range(5):
-        port = _free_port()
-        with log.open("wb") as err:
-            server = subprocess.Popen(
-                [sys.executable, "-c", _LAUNCH, str(lifetime), "--port", str(port)],
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-            )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20.0
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                if httpx.get(url + "/openapi.json", timeout=1.0).status_code == 200:
-                    return server, url
-            except httpx.TransportError:
-                time.sleep(0.05)
-        _stop(server)
-    raise SystemExit(f"soak: the mock server did not start:\n{log.read_text(errors='replace')}")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
 
 
 def _percentile(ordered: list[float], fraction: float) -> float:
@@ -252,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         log = Path(tmp) / "server.stderr"
-        server, url = _start_server(args.seconds + 60.0, log)
+        try:
+            server, url = start([], log, lifetime=args.seconds + 60.0)
+        except RuntimeError as exc:
+            raise SystemExit(f"soak: {exc}") from None
         sampler = _MemorySampler(server.pid)
         sampler.start()
         started = time.monotonic()
@@ -273,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             sampler.stop.set()
             sampler.join()
-            _stop(server)
+            stop(server)
         stderr = log.read_text(errors="replace")
 
     ordered = sorted(tally.latencies)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -21,7 +20,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+# One way to run the mock in a child process, shared with scripts/soak; rss_bytes is re-exported.
+from _mockproc import rss_bytes as rss_bytes
+from _mockproc import start, stop
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ENDPOINT = "/api/v1/audio/transcriptions"
@@ -29,19 +31,6 @@ FORMATS = ("wav", "mp3", "flac", "m4a", "ogg", "webm", "aac")
 MODEL = "openai/whisper-large-v3"
 #: The price per second of audio in the worlds written here.
 PRICE = Decimal("0.0001")
-
-# Run in the server's process: exit when the parent (the test run) is gone or the lifetime ends.
-_LAUNCH = """
-import os, sys, threading, time
-from openrouter_stt_mock.cli import main
-parent, end = os.getppid(), time.monotonic() + float(sys.argv[1])
-def watch():
-    while os.getppid() == parent and time.monotonic() < end:
-        time.sleep(0.2)
-    os._exit(3)
-threading.Thread(target=watch, daemon=True).start()
-sys.exit(main(sys.argv[2:]))
-"""
 
 
 def sample(fmt: str = "ogg") -> bytes:
@@ -100,14 +89,6 @@ def world_toml(
     return "\n".join(lines)
 
 
-def free_port() -> int:
-    """A port nothing listens on right now, on 127.0.0.1."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @dataclass
 class ServerProcess:
     """A mock served by ``openrouter-stt mock`` in a child process."""
@@ -142,58 +123,11 @@ def server_process(
         world_file.write_text(world)
         extra += ["--world", str(world_file)]
     log = tmp / "server.stderr"
-    for _ in range(5):  # another program may take the free port first
-        port = free_port()
-        with log.open("wb") as err:
-            process = subprocess.Popen(
-                [sys.executable, "-c", _LAUNCH, str(lifetime), "--port", str(port), *extra],
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-            )
-        url = f"http://127.0.0.1:{port}"
-        if _wait_ready(process, url):
-            break
-        _stop(process)
-    else:
-        raise RuntimeError(f"the mock server did not start: {log.read_text(errors='replace')}")
+    process, url = start(extra, log, lifetime=lifetime)
     try:
         yield ServerProcess(process, url, log)
     finally:
-        _stop(process)
-
-
-def _wait_ready(process: subprocess.Popen[bytes], url: str, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(url + "/openapi.json", timeout=1.0).status_code == 200:
-                return True
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-
-def rss_bytes(pid: int) -> int:
-    """Resident memory of process ``pid``."""
-    try:
-        import psutil
-    except ImportError:  # Linux without psutil: the kernel says it too
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        raise
-    return int(psutil.Process(pid).memory_info().rss)
+        stop(process)
 
 
 def open_fds() -> list[str]:
