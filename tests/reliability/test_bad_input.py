@@ -151,8 +151,11 @@ def test_any_text_in_a_string_field(mock: Mock, field: str, value: str) -> None:
     if any("\ud800" <= c <= "\udfff" for c in value):
         assert answer.status_code == 400  # a lone surrogate is not valid UTF-8 JSON
         check(mock, answer)
+    elif field == "model" and not value.strip():
+        assert answer.status_code == 400  # a blank id names no model at all
+        check(mock, answer, field="model")
     elif field == "model":
-        # Any string is a model id; unknown ones are a 404 that names the model.
+        # Any other string is a model id; unknown ones are a 404 that names the model.
         assert answer.status_code == (200 if value == "openai/whisper-large-v3" else 404)
         check(mock, answer, ok=answer.status_code == 200)
     elif field == "language":
