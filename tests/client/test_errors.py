@@ -12,36 +12,17 @@ import openrouter_stt
 from openrouter_stt import (
     APIResponseValidationError,
     APIStatusError,
-    AuthenticationError,
     BadGatewayError,
     BadRequestError,
-    EdgeTimeoutError,
-    InternalServerError,
-    NotFoundError,
     OpenRouterSTTError,
-    PayloadTooLargeError,
-    PaymentRequiredError,
     ProviderOverloadedError,
-    RateLimitError,
-    ServiceUnavailableError,
 )
 from openrouter_stt_models import ErrorData
+from tests._errors_by_status import ERRORS_BY_STATUS
 
 from .conftest import ClientAdapter
 
-STATUS_CLASSES: list[tuple[int, type[APIStatusError]]] = [
-    (400, BadRequestError),
-    (401, AuthenticationError),
-    (402, PaymentRequiredError),
-    (404, NotFoundError),
-    (413, PayloadTooLargeError),
-    (429, RateLimitError),
-    (500, InternalServerError),
-    (502, BadGatewayError),
-    (503, ServiceUnavailableError),
-    (524, EdgeTimeoutError),
-    (529, ProviderOverloadedError),
-]
+STATUS_CLASSES = list(ERRORS_BY_STATUS.items())
 
 
 @pytest.fixture

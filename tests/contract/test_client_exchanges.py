@@ -13,6 +13,7 @@ import pytest
 
 import openrouter_stt as stt
 from openrouter_stt_mock import DEFAULT_API_KEY, MockConfig, World, create_app, sync_transport
+from tests._errors_by_status import ERRORS_BY_STATUS
 from tests.contract._contract import Contract
 from tests.contract._exchanges import (
     BASE_URL,
@@ -28,20 +29,6 @@ from tests.contract._exchanges import (
     small_world,
     split_errors,
 )
-
-ERRORS: dict[int, type[stt.APIStatusError]] = {
-    400: stt.BadRequestError,
-    401: stt.AuthenticationError,
-    402: stt.PaymentRequiredError,
-    404: stt.NotFoundError,
-    413: stt.PayloadTooLargeError,
-    429: stt.RateLimitError,
-    500: stt.InternalServerError,
-    502: stt.BadGatewayError,
-    503: stt.ServiceUnavailableError,
-    524: stt.EdgeTimeoutError,
-    529: stt.ProviderOverloadedError,
-}
 
 
 @dataclass(frozen=True)
@@ -141,7 +128,7 @@ def test_every_exchange_of_the_client_fits_the_spec(
         parsed = outcome.parse()
         assert parsed.model_dump(exclude_none=True) == document
         return
-    assert isinstance(outcome, ERRORS[call.status])
+    assert isinstance(outcome, ERRORS_BY_STATUS[call.status])
     assert outcome.status_code == outcome.code == call.status
     assert outcome.message == document["error"]["message"]
     assert outcome.metadata == document["error"].get("metadata")
@@ -160,7 +147,7 @@ def test_every_attempt_of_a_retried_call_fits_the_spec(status: int, ours: Contra
         retry_policy=policy,
         http_client=httpx.Client(transport=recorder),
     ) as client:
-        with pytest.raises(ERRORS[status]):
+        with pytest.raises(ERRORS_BY_STATUS[status]):
             client.transcribe(
                 short_wav(), model="openai/whisper-1", extra_headers={"Prefer": f"code={status}"}
             )

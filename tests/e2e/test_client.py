@@ -18,6 +18,7 @@ import pytest
 import openrouter_stt as stt
 from openrouter_stt._retry import RETRYABLE_STATUS_CODES
 from openrouter_stt_mock import DEFAULT_API_KEY
+from tests._errors_by_status import ERRORS_BY_STATUS
 from tests.e2e.conftest import Server
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -25,19 +26,6 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 FAST_RETRIES = stt.RetryPolicy(
     max_retries=2, initial_delay=0.001, max_delay=0.01, max_retry_after=0.01, total_timeout=30.0
 )
-ERRORS: dict[int, type[stt.APIStatusError]] = {
-    400: stt.BadRequestError,
-    401: stt.AuthenticationError,
-    402: stt.PaymentRequiredError,
-    404: stt.NotFoundError,
-    413: stt.PayloadTooLargeError,
-    429: stt.RateLimitError,
-    500: stt.InternalServerError,
-    502: stt.BadGatewayError,
-    503: stt.ServiceUnavailableError,
-    524: stt.EdgeTimeoutError,
-    529: stt.ProviderOverloadedError,
-}
 
 
 def sample(fmt: str) -> bytes:
@@ -72,7 +60,7 @@ REAL = (
     Call("524 slow provider", 524, model="mock/slow-provider"),
     Call("529 overloaded", 529, model="mock/overloaded"),
 )
-FORCED = tuple(Call(f"{s} forced", s, prefer=s) for s in sorted(ERRORS))
+FORCED = tuple(Call(f"{s} forced", s, prefer=s) for s in sorted(ERRORS_BY_STATUS))
 
 
 class Counted:
@@ -188,7 +176,7 @@ def test_each_status_raises_its_error_after_the_retries_it_allows(
     server: Server, kind: str, spec: Call
 ) -> None:
     error, sent = call(server, kind, spec)
-    assert isinstance(error, ERRORS[spec.status]), error
+    assert isinstance(error, ERRORS_BY_STATUS[spec.status]), error
     assert error.status_code == error.code == spec.status
     body = error.response.json()
     assert error.message == body["error"]["message"]
