@@ -143,3 +143,22 @@ def test_garbage_documents_get_a_400_naming_a_field(document: dict[str, Any]) ->
         response = client.post(ENDPOINT, json=document, headers=auth())
     assert response.status_code == 400
     assert error_of(response)["metadata"]["field"]
+
+
+_B64_PIECES = st.sampled_from(
+    ["QUJD", "QQ==", "QUI=", "=", "==", "A", "-", "_", " ", "\n", "é", "+/"]
+)
+
+
+@given(st.lists(_B64_PIECES, max_size=8).map("".join))
+def test_the_fast_decoder_accepts_only_what_strict_mode_accepts(data: str) -> None:
+    from openrouter_stt_mock import validation
+
+    def outcome(decode: Any) -> bytes | None:
+        try:
+            return bytes(decode(data))
+        except Exception:
+            return None
+
+    fast, strict = outcome(validation._b64decode), outcome(validation._strict_b64decode)
+    assert fast == strict
