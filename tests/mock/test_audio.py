@@ -81,3 +81,31 @@ def test_silent_wav_is_refused() -> None:
         writer.setframerate(16000)
     with pytest.raises(AudioDecodeError, match="no audio"):
         audio_duration(buffer.getvalue(), "wav")
+
+
+def _wav_file(channels: int, width: int, rate: int, frames: int, cut: int) -> bytes:
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(channels)
+        writer.setsampwidth(width)
+        writer.setframerate(rate)
+        writer.writeframes(b"\x01" * (frames * channels * width))
+    data = buffer.getvalue()
+    return data[: len(data) - cut]
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("width", [1, 2, 3])
+@pytest.mark.parametrize("cut", [0, 1, 7, 500])
+def test_a_plain_wav_header_reads_as_wave_reads_it(channels: int, width: int, cut: int) -> None:
+    from openrouter_stt_mock import audio
+
+    data = _wav_file(channels, width, 8000, 1000, cut)
+    assert audio._plain_wav(data) is not None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(audio, "_plain_wav", lambda data: None)
+        by_wave = audio_duration(data, "wav")
+    assert audio_duration(data, "wav") == by_wave
