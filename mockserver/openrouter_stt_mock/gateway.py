@@ -27,8 +27,8 @@ from __future__ import annotations
 import hmac
 import itertools
 import logging
+import os
 import time
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -180,7 +180,9 @@ async def _answer(
         charged = cost_of(audio, provider)
     finally:
         ledger.settle(reservation, charged)
-    return json_response(200, orjson.dumps(payload), {"X-Generation-Id": f"gen-{uuid.uuid4().hex}"})
+    return json_response(
+        200, orjson.dumps(payload), {"X-Generation-Id": f"gen-{os.urandom(16).hex()}"}
+    )
 
 
 async def _read_body(request: Request, limit: int, seen: _Seen) -> bytearray:
@@ -312,7 +314,7 @@ def _record(
     scheme, _, token = auth.partition(" ")
     recorded = RecordedRequest(
         method=request.method,
-        path=request.url.path,
+        path=request.scope["path"],  # what request.url.path says, without building the URL
         headers=redact(request.headers),
         body_size=seen.body_size,
         model=_text(document.get("model")),
