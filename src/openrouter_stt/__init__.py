@@ -5,7 +5,7 @@
 >>> client.transcribe("hello.wav", model="openai/whisper-large-v3").text  # doctest: +SKIP
 """
 
-from openrouter_stt_models import STTResponse, STTUsage
+import typing as _typing
 
 from ._base import RawResponse
 from ._client import (
@@ -46,6 +46,9 @@ from ._formats import AUDIO_FORMATS, AudioFormat
 from ._types import AudioInput
 from ._version import __version__
 
+if _typing.TYPE_CHECKING:
+    from openrouter_stt_models import STTResponse, STTUsage
+
 __all__ = [
     "AUDIO_FORMATS",
     "DEFAULT_BASE_URL",
@@ -84,11 +87,32 @@ __all__ = [
     "__version__",
 ]
 
+#: Re-exported from the generated models, which are built on first use: importing pydantic's
+#: model machinery would otherwise cost more than importing httpx and pydantic together.
+_FROM_MODELS = frozenset({"STTResponse", "STTUsage"})
+
+
+if not _typing.TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
+
+    def __getattr__(name: str) -> _typing.Any:
+        """The models' names, imported on first use (then kept in the module like any other)."""
+        if name in _FROM_MODELS:
+            from openrouter_stt_models import STTResponse, STTUsage
+
+            globals().update(STTResponse=STTResponse, STTUsage=STTUsage)
+            return globals()[name]
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        """Every name of the module, the ones not yet imported included."""
+        return sorted(set(globals()) | _FROM_MODELS)
+
+
 # Tracebacks and reprs show the public path (openrouter_stt.RateLimitError), not the private
 # module. The generated models keep their own module: they live in openrouter_stt_models.
 _locals = locals()
 for _name in __all__:
-    _obj = _locals[_name]
+    _obj = _locals.get(_name)
     if isinstance(_obj, type) and _obj.__module__.startswith("openrouter_stt._"):
         _obj.__module__ = __name__
 del _locals, _name, _obj

@@ -10,19 +10,10 @@ import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import httpx
 import pydantic
-
-from openrouter_stt_models import (
-    ErrorData,
-    ErrorResponse,
-    ProviderOptions,
-    STTInputAudio,
-    STTProvider,
-    STTRequest,
-    STTResponse,
-)
 
 from ._config import (
     DEFAULT_BASE_URL,
@@ -42,6 +33,9 @@ from ._files import AudioBody, AudioSource
 from ._languages import is_iso_639_1
 from ._retry import attempt_timeout, retry_delay
 from ._types import TimeoutTypes
+
+if TYPE_CHECKING:
+    from openrouter_stt_models import ErrorData, ProviderOptions, STTResponse
 
 __all__ = [
     "BaseClient",
@@ -107,6 +101,8 @@ def check_fields(
         checked_temperature = float(temperature)
     options: ProviderOptions | None = None
     if provider_options is not None:
+        from openrouter_stt_models import ProviderOptions
+
         try:
             options = ProviderOptions.model_validate(provider_options)
         except pydantic.ValidationError:
@@ -126,6 +122,9 @@ def check_fields(
 def make_body(source: AudioSource, fields: RequestFields) -> AudioBody:
     """The streamed JSON body: the generated model serialised with empty audio data, with the
     base64 audio streamed in its place."""
+    # The generated models are built on first use: importing the package stays light.
+    from openrouter_stt_models import STTInputAudio, STTProvider, STTRequest
+
     template = STTRequest(
         input_audio=STTInputAudio(data="", format=source.format),
         model=fields.model,
@@ -173,6 +172,8 @@ def make_status_error(response: httpx.Response) -> APIStatusError:
     body = _read_body(response)
     error: ErrorData | None = None
     if isinstance(body, dict):
+        from openrouter_stt_models import ErrorResponse
+
         try:
             error = ErrorResponse.model_validate(body).error
         except pydantic.ValidationError:
@@ -186,6 +187,8 @@ def parse_response(response: httpx.Response) -> STTResponse:
     """The response as an :class:`STTResponse`, or the matching exception raised."""
     if not response.is_success:
         raise make_status_error(response)
+    from openrouter_stt_models import STTResponse
+
     try:
         # One pass over the bytes; anything unusual (another charset, an invalid body) takes
         # the path below, which reads the body as text where it must and words the error.

@@ -6,12 +6,10 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
-
-from openrouter_stt_models import STTResponse
 
 from ._base import (
     BaseClient,
@@ -24,6 +22,9 @@ from ._base import (
 from ._config import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, RetryPolicy
 from ._files import aload_audio, load_audio
 from ._types import AudioInput, TimeoutTypes
+
+if TYPE_CHECKING:
+    from openrouter_stt_models import STTResponse
 
 __all__ = [
     "AsyncOpenRouterSTT",

@@ -26,11 +26,12 @@ service refused, or a subclass for one status.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from openrouter_stt_models import ErrorData
+if TYPE_CHECKING:
+    from openrouter_stt_models import ErrorData
 
 __all__ = [
     "APIConnectionError",

@@ -26,12 +26,21 @@ def test_all_is_sorted_and_unique() -> None:
 
 
 def test_all_matches_what_is_exported() -> None:
+    # dir() lists the names imported on first use too; getattr resolves each of them.
     public = {
         name
-        for name, value in vars(openrouter_stt).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        for name in dir(openrouter_stt)
+        if not name.startswith("_")
+        and not isinstance(getattr(openrouter_stt, name), types.ModuleType)
     }
     assert public | {"__version__"} == set(openrouter_stt.__all__)
+
+
+def test_model_names_resolve_to_the_generated_models() -> None:
+    import openrouter_stt_models
+
+    for name in ("STTResponse", "STTUsage"):
+        assert getattr(openrouter_stt, name) is getattr(openrouter_stt_models, name)
 
 
 def test_exported_classes_and_functions_show_the_public_module() -> None:
@@ -92,7 +101,8 @@ def test_import_stays_light() -> None:
     code = (
         "import sys, openrouter_stt; "
         "heavy = [m for m in sys.modules if m.split('.')[0] in "
-        "{'openrouter_stt_mock', 'starlette', 'uvicorn', 'mutagen', 'jsonschema', 'argparse'} "
+        "{'openrouter_stt_mock', 'starlette', 'uvicorn', 'mutagen', 'jsonschema', 'argparse', "
+        "'openrouter_stt_models'} "
         "or m == 'openrouter_stt._cli']; print(sorted(heavy))"
     )
     result = subprocess.run(
