@@ -351,19 +351,62 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-BROKEN_KINDS = (
-    "empty model",
-    "model type",
-    "language",
-    "language type",
-    "temperature",
-    "temperature type",
-    "unknown format",
-    "contradicting format",
-    "empty audio",
-    "audio type",
-    "provider options type",
-)
+#: Each way to break one field: what to draw, the ``transcribe`` argument it goes to, and where
+#: it sits in the JSON body. The client must name the argument, the mock the body's path.
+_BREAKS: dict[str, tuple[st.SearchStrategy[Any], str, tuple[str, ...]]] = {
+    "empty model": (st.sampled_from(["", " ", "\t", "  \n"]), "model", ("model",)),
+    "model type": (
+        st.integers() | st.none() | st.lists(st.integers(), max_size=2),
+        "model",
+        ("model",),
+    ),
+    "language": (bad_languages, "language", ("language",)),
+    "language type": (
+        st.integers() | st.booleans() | st.lists(st.just("en"), min_size=1, max_size=2),
+        "language",
+        ("language",),
+    ),
+    "temperature": (bad_temperatures, "temperature", ("temperature",)),
+    "temperature type": (
+        st.sampled_from(["0.5", "hot", True, [0.5]]),
+        "temperature",
+        ("temperature",),
+    ),
+    "unknown format": (bad_formats, "format", ("input_audio", "format")),
+    "contradicting format": (
+        st.sampled_from([f for f in AUDIO_FORMATS if f != "wav"]),
+        "format",
+        ("input_audio", "format"),
+    ),
+    "empty audio": (st.just(b""), "audio", ("input_audio", "data")),
+    "audio type": (
+        st.integers() | st.none() | st.lists(st.integers(0, 255), max_size=3),
+        "audio",
+        ("input_audio", "data"),
+    ),
+    "provider options type": (
+        st.sampled_from([["openai"], "openai", 3, {"openai": 1}, {"openai": ["x"]}]),
+        "provider_options",
+        ("provider", "options"),
+    ),
+}
+BROKEN_KINDS = tuple(_BREAKS)
+
+
+def _replaced(document: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of ``document`` with the member at ``path`` set to ``value``."""
+    head, *rest = path
+    inner = _replaced(document.get(head, {}), tuple(rest), value) if rest else value
+    return {**document, head: inner}
+
+
+def _mock_field(path: tuple[str, ...], value: Any) -> str:
+    """The field the mock names for ``value`` sent at ``path``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "(body)"  # JSON has no NaN or infinity: on the wire the body is not JSON at all
+    if path == ("provider", "options") and isinstance(value, dict):
+        return "provider.options." + next(iter(value))  # the map is right, one slug's value is not
+    return ".".join(path)
 
 
 @st.composite
@@ -375,113 +418,22 @@ def broken_requests(draw: st.DrawFn, kinds: tuple[str, ...] = BROKEN_KINDS) -> B
         "model": model,
         "input_audio": {"data": _b64(audio.data), "format": "wav"},
     }
-    kwargs: dict[str, Any] = {"model": model}
     kind = draw(st.sampled_from(kinds))
-    sent_audio: Any = audio.data
-    if kind == "empty model":
-        value = draw(st.sampled_from(["", " ", "\t", "  \n"]))
-        return Broken(
-            kind, sent_audio, {"model": value}, "model", raw_body({**base, "model": value}), "model"
-        )
-    if kind == "model type":
-        value = draw(st.integers() | st.none() | st.lists(st.integers(), max_size=2))
-        return Broken(
-            kind, sent_audio, {"model": value}, "model", raw_body({**base, "model": value}), "model"
-        )
-    if kind == "language":
-        value = draw(bad_languages)
-        return Broken(
-            kind,
-            sent_audio,
-            {**kwargs, "language": value},
-            "language",
-            raw_body({**base, "language": value}),
-            "language",
-        )
-    if kind == "language type":
-        value = draw(
-            st.integers() | st.booleans() | st.lists(st.just("en"), min_size=1, max_size=2)
-        )
-        return Broken(
-            kind,
-            sent_audio,
-            {**kwargs, "language": value},
-            "language",
-            raw_body({**base, "language": value}),
-            "language",
-        )
-    if kind == "temperature":
-        value = draw(bad_temperatures)
-        # JSON has no NaN or infinity: on the wire these make a body that is not JSON at all.
-        mock_field = "temperature" if math.isfinite(value) else "(body)"
-        return Broken(
-            kind,
-            sent_audio,
-            {**kwargs, "temperature": value},
-            "temperature",
-            raw_body({**base, "temperature": value}),
-            mock_field,
-        )
-    if kind == "temperature type":
-        value = draw(st.sampled_from(["0.5", "hot", True, [0.5]]))
-        return Broken(
-            kind,
-            sent_audio,
-            {**kwargs, "temperature": value},
-            "temperature",
-            raw_body({**base, "temperature": value}),
-            "temperature",
-        )
-    if kind == "unknown format":
-        value = draw(bad_formats)
-        return Broken(
-            kind,
-            sent_audio,
-            {**kwargs, "format": value},
-            "format",
-            raw_body({**base, "input_audio": {**base["input_audio"], "format": value}}),
-            "input_audio.format",
-        )
-    if kind == "contradicting format":
-        value = draw(st.sampled_from([f for f in AUDIO_FORMATS if f != "wav"]))
-        return Broken(
-            kind,
-            sent_audio,
-            {**kwargs, "format": value},
-            "format",
-            raw_body({**base, "input_audio": {**base["input_audio"], "format": value}}),
-            "input_audio.format",
-        )
-    if kind == "empty audio":
-        return Broken(
-            kind,
-            b"",
-            kwargs,
-            "audio",
-            raw_body({**base, "input_audio": {**base["input_audio"], "data": ""}}),
-            "input_audio.data",
-        )
-    if kind == "audio type":
-        value = draw(st.integers() | st.none() | st.lists(st.integers(0, 255), max_size=3))
-        return Broken(
-            kind,
-            value,
-            kwargs,
-            "audio",
-            raw_body({**base, "input_audio": {**base["input_audio"], "data": value}}),
-            "input_audio.data",
-        )
-    value = draw(st.sampled_from([["openai"], "openai", 3, {"openai": 1}, {"openai": ["x"]}]))
-    mock_field = (
-        "provider.options" if isinstance(value, list | str | int) else "provider.options.openai"
-    )
+    strategy, argument, path = _BREAKS[kind]
+    value = draw(strategy)
+    if argument == "audio":
+        sent_audio, client_kwargs = value, {"model": model}
+        wire_value = "" if value == b"" else value
+    else:
+        sent_audio, client_kwargs = audio.data, {"model": model, argument: value}
+        wire_value = value
     return Broken(
         kind,
         sent_audio,
-        {**kwargs, "provider_options": value},
-        "provider_options",
-        raw_body({**base, "provider": {"options": value}}),
-        mock_field,
+        client_kwargs,
+        argument,
+        raw_body(_replaced(base, path, wire_value)),
+        _mock_field(path, value),
     )
 
 
