@@ -10,11 +10,6 @@ import math
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("matplotlib")
-pytest.importorskip("psutil")
-pytest.importorskip("openrouter")
-
 from _bench import __main__ as bench
 from _bench import overhead, profile_mock, throughput, upload
 from _bench.common import wav_bytes
