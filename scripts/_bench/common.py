@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from _mockproc import free_port
+
 __all__ = [
     "MB",
     "free_port",
@@ -65,14 +67,6 @@ def write_wav(path: Path, size: int) -> Path:
             f.write(part)
             left -= len(part)
     return path
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def peak_rss_bytes() -> int:

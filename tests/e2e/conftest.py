@@ -9,7 +9,6 @@ is terminated (then killed, if it must be) at the end of the module.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,12 +21,15 @@ import pytest
 
 import openrouter_stt_mock
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+# One way to find a port and stop a server, shared with scripts/soak and the reliability tests.
+from _mockproc import free_port, stop
+
 COMMAND = Path(sys.executable).with_name("openrouter-stt")
 DEFAULT_WORLD = Path(openrouter_stt_mock.__file__).with_name("default_world.toml")
 MAX_BODY_BYTES = 64 * 1024
 UPSTREAM_TIMEOUT = 0.2
 STARTUP_SECONDS = 20.0
-STOP_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,6 @@ class Server:
         return self.url + "/api/v1"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _world_file(folder: Path) -> Path:
     text = DEFAULT_WORLD.read_text(encoding="utf-8")
     text, found = re.subn(r"(?m)^max_body_bytes = \d+", f"max_body_bytes = {MAX_BODY_BYTES}", text)
@@ -69,20 +64,10 @@ def _world_file(folder: Path) -> Path:
     return path
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_SECONDS)
-
-
 def _start(folder: Path) -> Server:
     world = _world_file(folder)
     log = (folder / "server.log").open("wb")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [str(COMMAND), "mock", "--host", "127.0.0.1", "--port", str(port), "--world", str(world)],
         stdout=log,
@@ -98,7 +83,7 @@ def _start(folder: Path) -> Server:
                 return server
         except httpx.TransportError:
             time.sleep(0.05)
-    _stop(process)
+    stop(process)
     output = (folder / "server.log").read_text(errors="replace")
     raise RuntimeError(f"the mock did not start on port {port}:\n{output}")
 
@@ -122,7 +107,7 @@ def mock_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         yield server
     finally:
-        _stop(server.process)
+        stop(server.process)
     assert server.process.returncode is not None
 
 
