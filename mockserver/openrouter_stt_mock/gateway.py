@@ -25,7 +25,6 @@ reservations are released and in-flight counts restored in ``finally`` blocks.
 from __future__ import annotations
 
 import hmac
-import itertools
 import logging
 import os
 import time
@@ -56,7 +55,7 @@ from .errors import (
 )
 from .faults import FaultResponse
 from .handle import MockHandle
-from .journal import RecordedRequest, RecordedResponse, redact
+from .journal import Exchange
 from .ledger import Ledger
 from .scenarios import Outcome, forced_response_parts, parse_prefer
 from .usage import cost_of, transcript_of, usage_of
@@ -77,8 +76,8 @@ class _Seen:
     parse_error: str | None = None
     audio: Audio | None = None
     forced_by: str | None = None
-    fault: str | None = None
     unconfirmed: bytearray | None = None
+    audio_chars: int = 0
 
 
 async def transcribe(request: Request, handle: MockHandle) -> Response | FaultResponse:
@@ -124,6 +123,7 @@ async def _answer(
         # before that is journalled from a full parse (see _confirm).
         seen.document, encoded = split
         seen.unconfirmed = body
+        seen.audio_chars = len(encoded)
     del split
 
     if outcome is not None and (outcome.status or outcome.fault or outcome.body is not None):
@@ -299,81 +299,30 @@ def _check_health(provider: ProviderSpec, world: World) -> None:
 def _record(
     request: Request, handle: MockHandle, seen: _Seen, answer: Response | FaultResponse
 ) -> None:
-    seen.document = _bounded(seen.document)
-    document = seen.document if isinstance(seen.document, dict) else {}
-    audio_in = document.get("input_audio") if isinstance(document.get("input_audio"), dict) else {}
-    shape: Any = seen.document
-    if isinstance(seen.document, dict) and isinstance(audio_in, dict) and "data" in audio_in:
-        # Keep the body's shape for validation, without the base64 it carried.
-        data = audio_in["data"]
-        shape = {
-            **seen.document,
-            "input_audio": {**audio_in, "data": "" if isinstance(data, str) else data},
-        }
-    auth = request.headers.get("authorization", "")
-    scheme, _, token = auth.partition(" ")
-    recorded = RecordedRequest(
-        method=request.method,
-        path=request.scope["path"],  # what request.url.path says, without building the URL
-        headers=redact(request.headers),
-        body_size=seen.body_size,
-        model=_text(document.get("model")),
-        format=_text(audio_in.get("format")) if isinstance(audio_in, dict) else None,
-        language=_text(document.get("language")),
-        audio_sha256=seen.audio.sha256 if seen.audio else None,
-        audio_size=seen.audio.size if seen.audio else None,
-        forced_by=seen.forced_by,
-        shape=shape,
-        parse_error=seen.parse_error,
-        had_bearer=scheme.lower() == "bearer" and bool(token.strip()),
-    )
+    body: bytes | memoryview
     if isinstance(answer, FaultResponse):
         truncated = answer.fault != "reset"
-        response = RecordedResponse(
-            status=200 if truncated else None,
-            headers={"content-type": "application/json"} if truncated else {},
-            body=b"",
-            fault=answer.fault,
+        status = 200 if truncated else None
+        headers: list[tuple[bytes, bytes]] = (
+            [(b"content-type", b"application/json")] if truncated else []
         )
+        body, fault = b"", answer.fault
     else:
-        response = RecordedResponse(
-            status=answer.status_code,
-            headers={k.decode("latin-1"): v.decode("latin-1") for k, v in answer.raw_headers},
-            body=bytes(answer.body),
-        )
-    handle.journal.record(time.time(), recorded, response)
-
-
-# What the journal keeps of a body's fields (the audio aside): enough to judge the request's shape,
-# while a 30 MB model name, a million provider options or a deep tree is not held for every entry.
-_KEPT_CHARS = 1024
-_KEPT_VALUES = 64
-_FIELDS = ("input_audio", "model", "language", "temperature", "provider")
-
-
-def _bounded(document: Any) -> Any:
-    """A copy of a parsed body: strings cut to 1 KiB, 64 values at most, spec fields first."""
-    budget = _KEPT_VALUES
-
-    def keep(value: Any) -> Any:
-        nonlocal budget
-        budget -= 1
-        if isinstance(value, str):
-            return value[:_KEPT_CHARS]
-        if isinstance(value, list):
-            return [keep(item) for item in itertools.islice(value, max(budget, 0))]
-        if not isinstance(value, dict):
-            return value
-        kept: dict[str, Any] = {}
-        for key in itertools.chain((f for f in _FIELDS if f in value), value):
-            if budget <= 0:
-                break
-            if key not in kept:
-                kept[key[:_KEPT_CHARS]] = keep(value[key])
-        return kept
-
-    return keep(document)
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+        status, headers, body, fault = answer.status_code, answer.raw_headers, answer.body, None
+    audio = seen.audio
+    exchange = Exchange(
+        method=request.scope["method"],
+        path=request.scope["path"],  # what request.url.path says, without building the URL
+        headers=request.scope["headers"],
+        body_size=seen.body_size,
+        document=seen.document,
+        audio_chars=seen.audio_chars,
+        audio=None if audio is None else (audio.sha256, audio.size),
+        forced_by=seen.forced_by,
+        parse_error=seen.parse_error,
+        status=status,
+        response_headers=headers,
+        response_body=body,
+        fault=fault,
+    )
+    handle.journal.record_exchange(time.time(), exchange)

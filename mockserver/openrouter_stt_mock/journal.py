@@ -2,14 +2,19 @@
 
 Entries keep sizes and a sha256 of the audio, never the audio or its base64, so a long benchmark
 does not hold every upload in memory; the journal keeps the most recent ``limit`` entries. The
-``Authorization`` header is redacted before an entry is stored. Verdicts are computed when read.
+``Authorization`` header is redacted before an entry is stored.
+
+Recording is on every request's path, reading is not: the gateway hands over an
+:class:`Exchange` of the raw pieces it already holds, and the :class:`RecordedRequest`,
+:class:`RecordedResponse` and verdict a reader sees are built from it on first read.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -17,7 +22,14 @@ import orjson
 
 from .spec import SpecChecker
 
-__all__ = ["Journal", "JournalEntry", "RecordedRequest", "RecordedResponse", "Verdict"]
+__all__ = [
+    "Exchange",
+    "Journal",
+    "JournalEntry",
+    "RecordedRequest",
+    "RecordedResponse",
+    "Verdict",
+]
 
 _REDACTED: Final = "[redacted]"
 _checker_lock = threading.Lock()
@@ -37,9 +49,13 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers with the API key taken out (names lowercased)."""
     clean = {name.lower(): value for name, value in headers.items()}
     if "authorization" in clean:
-        scheme = clean["authorization"].partition(" ")[0]
-        clean["authorization"] = f"Bearer {_REDACTED}" if scheme.lower() == "bearer" else _REDACTED
+        clean["authorization"] = _redacted(clean["authorization"])
     return clean
+
+
+def _redacted(value: str) -> str:
+    scheme = value.partition(" ")[0]
+    return f"Bearer {_REDACTED}" if scheme.lower() == "bearer" else _REDACTED
 
 
 @dataclass(frozen=True)
@@ -98,15 +114,195 @@ class Verdict:
         }
 
 
-@dataclass
+Headers = Sequence[tuple[bytes, bytes]]
+
+
+class Exchange:
+    """One exchange as the gateway holds it when it answers: raw headers, parsed body, answer.
+
+    Making one is cheap (the key is redacted, the audio blanked, a large body's fields cut down);
+    the :class:`RecordedRequest` and :class:`RecordedResponse` are built from it when first read.
+    ``document`` is taken over: its ``input_audio.data`` string is blanked in place.
+    ``audio_chars`` is the length of base64 already set aside from the body, if any was.
+    """
+
+    __slots__ = (
+        "_audio",
+        "_body_size",
+        "_document",
+        "_fault",
+        "_forced_by",
+        "_had_bearer",
+        "_headers",
+        "_method",
+        "_parse_error",
+        "_path",
+        "_response_body",
+        "_response_headers",
+        "_status",
+    )
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        path: str,
+        headers: Headers,
+        body_size: int,
+        document: Any,
+        audio_chars: int = 0,
+        audio: tuple[str, int] | None = None,
+        forced_by: str | None = None,
+        parse_error: str | None = None,
+        status: int | None,
+        response_headers: Headers = (),
+        response_body: bytes | memoryview = b"",
+        fault: str | None = None,
+    ) -> None:
+        self._method = method
+        self._path = path
+        self._headers, self._had_bearer = _redact_raw(headers)
+        self._body_size = body_size
+        audio_in = document.get("input_audio") if isinstance(document, dict) else None
+        if isinstance(audio_in, dict) and isinstance(audio_in.get("data"), str):
+            audio_chars = max(audio_chars, len(audio_in["data"]))
+            audio_in["data"] = ""
+        # Beside its audio, a body of a few hundred bytes holds little enough to keep as parsed;
+        # only a larger one (a huge model name, a million provider options) is cut down.
+        self._document = document if body_size - audio_chars <= _KEPT_CHARS else _bounded(document)
+        self._audio = audio
+        self._forced_by = forced_by
+        self._parse_error = parse_error
+        self._status = status
+        self._response_headers = response_headers
+        # An exact-size copy: orjson's bytes hold a buffer of 4 KiB or more however short the
+        # JSON, which a full journal would keep thousands of.
+        self._response_body = bytes(memoryview(response_body))
+        self._fault = fault
+
+    def request(self) -> RecordedRequest:
+        """What arrived, as the journal shows it."""
+        document = self._document if isinstance(self._document, dict) else {}
+        audio_in = document.get("input_audio")
+        audio_in = audio_in if isinstance(audio_in, dict) else {}
+        sha256, size = self._audio if self._audio is not None else (None, None)
+        return RecordedRequest(
+            method=self._method,
+            path=self._path,
+            headers=_decoded(self._headers),
+            body_size=self._body_size,
+            model=_text(document.get("model")),
+            format=_text(audio_in.get("format")),
+            language=_text(document.get("language")),
+            audio_sha256=sha256,
+            audio_size=size,
+            forced_by=self._forced_by,
+            shape=self._document,
+            parse_error=self._parse_error,
+            had_bearer=self._had_bearer,
+        )
+
+    def response(self) -> RecordedResponse:
+        """What was answered, as the journal shows it."""
+        return RecordedResponse(
+            status=self._status,
+            headers=_decoded(self._response_headers),
+            body=self._response_body,
+            fault=self._fault,
+        )
+
+
+def _redact_raw(headers: Headers) -> tuple[list[tuple[bytes, bytes]], bool]:
+    """ASGI headers with the key taken out, and whether a bearer token came."""
+    clean = []
+    had_bearer = False
+    for name, value in headers:
+        if name.lower() == b"authorization":
+            scheme, _, token = value.partition(b" ")
+            had_bearer = scheme.lower() == b"bearer" and bool(token.strip())
+            value = _redacted(value.decode("latin-1")).encode("latin-1")
+        clean.append((name, value))
+    return clean, had_bearer
+
+
+def _decoded(headers: Headers) -> dict[str, str]:
+    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in headers}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# What the journal keeps of a large body's fields (the audio aside): enough to judge the request's
+# shape, while a 30 MB model name, a million provider options or a deep tree is not held for
+# every entry.
+_KEPT_CHARS: Final = 1024
+_KEPT_VALUES: Final = 64
+_FIELDS: Final = ("input_audio", "model", "language", "temperature", "provider")
+
+
+def _bounded(document: Any) -> Any:
+    """A copy of a parsed body: strings cut to 1 KiB, 64 values at most, spec fields first."""
+    budget = _KEPT_VALUES
+
+    def keep(value: Any) -> Any:
+        nonlocal budget
+        budget -= 1
+        if isinstance(value, str):
+            return value[:_KEPT_CHARS]
+        if isinstance(value, list):
+            return [keep(item) for item in itertools.islice(value, max(budget, 0))]
+        if not isinstance(value, dict):
+            return value
+        kept: dict[str, Any] = {}
+        for key in itertools.chain((f for f in _FIELDS if f in value), value):
+            if budget <= 0:
+                break
+            if key not in kept:
+                kept[key[:_KEPT_CHARS]] = keep(value[key])
+        return kept
+
+    return keep(document)
+
+
 class JournalEntry:
     """One exchange: the request, the response, and its verdict against the spec."""
 
-    number: int
-    time: float
-    request: RecordedRequest
-    response: RecordedResponse
-    _verdict: Verdict | None = field(default=None, repr=False)
+    __slots__ = ("_exchange", "_request", "_response", "_verdict", "number", "time")
+
+    def __init__(
+        self,
+        number: int,
+        time: float,
+        request: RecordedRequest | None = None,
+        response: RecordedResponse | None = None,
+        *,
+        exchange: Exchange | None = None,
+    ) -> None:
+        if (request is None or response is None) and exchange is None:
+            raise TypeError("a journal entry needs a request and a response, or an exchange")
+        self.number = number
+        self.time = time
+        self._request = request
+        self._response = response
+        self._exchange = exchange
+        self._verdict: Verdict | None = None
+
+    @property
+    def request(self) -> RecordedRequest:
+        """What arrived: headers redacted, the body reduced to its size, fields and audio digest."""
+        if self._request is None:
+            assert self._exchange is not None
+            self._request = self._exchange.request()
+        return self._request
+
+    @property
+    def response(self) -> RecordedResponse:
+        """What was answered: status, headers and body, or the connection fault instead."""
+        if self._response is None:
+            assert self._exchange is not None
+            self._response = self._exchange.response()
+        return self._response
 
     @property
     def verdict(self) -> Verdict:
@@ -114,6 +310,12 @@ class JournalEntry:
         if self._verdict is None:
             self._verdict = _judge(self.request, self.response)
         return self._verdict
+
+    def __repr__(self) -> str:
+        return (
+            f"JournalEntry(number={self.number!r}, time={self.time!r}, "
+            f"request={self.request!r}, response={self.response!r})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as plain JSON data, as served at ``GET /_mock/journal``."""
@@ -186,6 +388,12 @@ class Journal:
         with self._lock:
             self._count += 1
             self._entries.append(JournalEntry(self._count, time, request, response))
+
+    def record_exchange(self, time: float, exchange: Exchange) -> None:
+        """Add one exchange as the gateway holds it; it is read into entries when first read."""
+        with self._lock:
+            self._count += 1
+            self._entries.append(JournalEntry(self._count, time, exchange=exchange))
 
     @property
     def entries(self) -> list[JournalEntry]:

@@ -5,9 +5,17 @@ from __future__ import annotations
 import hashlib
 
 import httpx
+import pytest
 
 from openrouter_stt_mock import MockHandle
-from openrouter_stt_mock.journal import Journal, RecordedRequest, RecordedResponse, redact
+from openrouter_stt_mock.journal import (
+    Exchange,
+    Journal,
+    JournalEntry,
+    RecordedRequest,
+    RecordedResponse,
+    redact,
+)
 
 from .conftest import ENDPOINT, auth, body, sample
 
@@ -108,8 +116,6 @@ def test_journal_limit_keeps_the_latest() -> None:
 
 
 def test_undocumented_status_in_response_is_an_error() -> None:
-    from openrouter_stt_mock.journal import JournalEntry
-
     entry = JournalEntry(
         1,
         0.0,
@@ -125,3 +131,55 @@ def test_redact() -> None:
         "authorization": "Bearer [redacted]",
         "x-title": "t",
     }
+
+
+def _exchange(document: object, body_size: int, **extra: object) -> Exchange:
+    return Exchange(
+        method="POST",
+        path="/api/v1/audio/transcriptions",
+        headers=[(b"host", b"mock"), (b"authorization", b"Bearer sk-or-secret")],
+        body_size=body_size,
+        document=document,
+        status=200,
+        response_headers=[(b"content-type", b"application/json")],
+        response_body=b'{"text": "hi"}',
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_an_exchange_holds_no_key_from_the_moment_it_is_made() -> None:
+    exchange = _exchange({"model": "m"}, 20)
+    held = repr([getattr(exchange, name) for name in Exchange.__slots__])
+    assert "sk-or-secret" not in held
+    request = exchange.request()
+    assert request.headers == {"host": "mock", "authorization": "Bearer [redacted]"}
+    assert request.had_bearer
+
+
+def test_an_exchange_blanks_the_audio_it_takes_over() -> None:
+    document = {"input_audio": {"data": "UklGRg==" * 1000, "format": "wav"}, "model": "m"}
+    entry = JournalEntry(1, 0.0, exchange=_exchange(document, 8100, audio=("ab12", 6000)))
+    assert document["input_audio"]["data"] == ""
+    assert entry.request.shape == {"input_audio": {"data": "", "format": "wav"}, "model": "m"}
+    assert (entry.request.model, entry.request.format) == ("m", "wav")
+    assert (entry.request.audio_sha256, entry.request.audio_size) == ("ab12", 6000)
+    assert entry.response.headers == {"content-type": "application/json"}
+    assert entry.verdict.request_valid
+    assert entry.verdict.errors == ("response header X-Generation-Id: required but missing",)
+
+
+def test_only_a_large_body_beside_its_audio_is_cut_down() -> None:
+    # 100 options in well under 1 KiB are kept as sent; the same beside a long model name are not.
+    options = {f"p{i}": {} for i in range(100)}
+    small = {"model": "m", "provider": {"options": options}}
+    kept = _exchange(small, 900).request().shape
+    assert kept["provider"]["options"] == options
+    large = {"model": "m" * 5000, "provider": {"options": dict(options)}}
+    cut = _exchange(large, 6000).request().shape
+    assert len(cut["model"]) == 1024
+    assert len(cut["provider"]["options"]) < 64
+
+
+def test_an_entry_needs_a_request_and_a_response_or_an_exchange() -> None:
+    with pytest.raises(TypeError, match="exchange"):
+        JournalEntry(1, 0.0, RecordedRequest("POST", "/", {}, 0))
