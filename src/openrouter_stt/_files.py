@@ -285,7 +285,22 @@ class AudioBody(httpx.SyncByteStream, httpx.AsyncByteStream):
             f"ended after {got} of {self._source.size} bytes; it changed while being sent"
         )
 
+    def _whole(self) -> bytes | None:
+        """The body in one piece when the audio is in memory and fits one chunk, else ``None``.
+
+        One piece is one write for the transport and one step for the body; the copy it costs
+        is at most a chunk's base64.
+        """
+        data = self._source.data
+        if data is None or self._source.size > CHUNK_SIZE:
+            return None
+        return self._head + base64.b64encode(data) + self._tail
+
     def __iter__(self) -> Iterator[bytes]:
+        whole = self._whole()
+        if whole is not None:
+            yield whole
+            return
         yield self._head
         yield from _encode(self._iter_raw())
         yield self._tail
@@ -306,6 +321,10 @@ class AudioBody(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield chunk
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        whole = self._whole()
+        if whole is not None:
+            yield whole
+            return
         yield self._head
         async for chunk in _aencode(self._aiter_raw()):
             yield chunk

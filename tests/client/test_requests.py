@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gc
 import io
 import math
@@ -226,6 +227,23 @@ def test_body_is_streamed_not_built_whole(tmp_path: Path) -> None:
     assert len(chunks) >= 5  # head, at least three pieces of audio, tail
     assert max(len(chunk) for chunk in chunks) <= base64_length(CHUNK_SIZE)
     assert sum(map(len, chunks)) == body.content_length
+
+
+def test_a_body_of_one_chunk_goes_out_in_one_piece(tmp_path: Path) -> None:
+    audio = b"fLaC" + b"\x07" * 1000
+    path = tmp_path / "short.flac"
+    path.write_bytes(audio)
+    head, tail = b'{"input_audio":{"data":"', b'"}}'
+    expected = [head + base64.b64encode(audio) + tail]
+    # A path this short is read whole when loaded; bytes are already in memory.
+    for source in (load_audio(path), load_audio(audio)):
+        body = AudioBody(head, source, tail)
+        assert list(body) == expected
+
+        async def collect(body: AudioBody = body) -> list[bytes]:
+            return [chunk async for chunk in body]
+
+        assert anyio.run(collect) == expected
 
 
 class ShortReads(io.RawIOBase):
