@@ -322,6 +322,8 @@ class BaseClient:
         # Prepared once: each request only lays these over the HTTP client's own headers.
         self._url = httpx.URL(self.base_url + _ENDPOINT)
         self._header_layer = _layer(headers)
+        # The last merge of the HTTP client's headers with ours, keyed by the client's.
+        self._merged: tuple[tuple[object, ...], httpx.Headers] | None = None
         self._clock = time.monotonic
         self._random = random.random
 
@@ -350,23 +352,46 @@ class BaseClient:
         extra_headers: Mapping[str, str] | None,
         client_headers: httpx.Headers,
     ) -> httpx.Request:
+        request = httpx.Request(
+            "POST",
+            self._url,
+            headers=self._request_headers(client_headers, extra_headers),
+            stream=body,
+            extensions={"timeout": timeout.as_dict()},
+        )
+        # An exact length lets the body go out unchunked, as the service expects.
+        request.headers["Content-Length"] = str(body.content_length)
+        return request
+
+    def _request_headers(
+        self, client_headers: httpx.Headers, extra_headers: Mapping[str, str] | None
+    ) -> httpx.Headers:
+        """The request's headers, with a placeholder Content-Length in its place.
+
+        httpx copies a :class:`httpx.Headers` given to a request, so the merge is kept and
+        reused while the HTTP client's headers stay the same and the call adds none.
+        """
+        if extra_headers:
+            return self._merge_headers(client_headers, extra_headers)
+        key = (client_headers.encoding, *client_headers.raw)
+        merged = self._merged
+        if merged is None or merged[0] != key:
+            merged = self._merged = (key, self._merge_headers(client_headers, None))
+        return merged[1]
+
+    def _merge_headers(
+        self, client_headers: httpx.Headers, extra_headers: Mapping[str, str] | None
+    ) -> httpx.Headers:
         # The HTTP client's own headers come first, so a client passed in keeps its settings;
         # ours replace any of the same name, and the call's extra headers replace both.
         layer = {**self._header_layer, **_layer(extra_headers or {})}
-        # An exact length lets the body go out unchunked, as the service expects.
-        layer["content-length"] = ("Content-Length", str(body.content_length))
+        layer["content-length"] = ("Content-Length", "0")
         pairs = [(k, v) for k, v in client_headers.multi_items() if k.lower() not in layer]
         pairs += layer.values()
         if "host" not in layer and "host" not in client_headers:
             # httpx adds Host only to requests it builds from bytes, never to a streamed one.
             pairs.insert(0, ("Host", self._url.netloc.decode("ascii")))
-        return httpx.Request(
-            "POST",
-            self._url,
-            headers=pairs,
-            stream=body,
-            extensions={"timeout": timeout.as_dict()},
-        )
+        return httpx.Headers(pairs)
 
     def _attempt_timeout(
         self, timeout: httpx.Timeout, policy: RetryPolicy, started: float

@@ -67,6 +67,35 @@ def test_headers(stt: ClientAdapter, route: respx.Route, data_dir: Path) -> None
     assert headers["x-per-call"] == "2"
 
 
+def test_headers_the_http_client_gains_between_calls_are_sent(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    audio = data_dir / "hello.wav"
+    if stt.kind == "sync":
+        with httpx.Client() as http:
+            client = stt.make(http_client=http)
+            assert isinstance(client, OpenRouterSTT)
+            client.transcribe(audio, model=MODEL)
+            http.headers["X-Later"] = "yes"
+            client.transcribe(audio, model=MODEL)
+    else:
+
+        async def run() -> None:
+            async with httpx.AsyncClient() as http:
+                client = stt.make(http_client=http)
+                assert isinstance(client, AsyncOpenRouterSTT)
+                await client.transcribe(audio, model=MODEL)
+                http.headers["X-Later"] = "yes"
+                await client.transcribe(audio, model=MODEL)
+
+        anyio.run(run)
+    first, second = (call.request.headers for call in route.calls)
+    assert "x-later" not in first
+    assert second["x-later"] == "yes"
+    assert second["authorization"] == f"Bearer {API_KEY}"
+    assert int(second["content-length"]) == len(route.calls.last.request.content)
+
+
 def test_attribution_headers_absent_unless_given(
     stt: ClientAdapter, route: respx.Route, data_dir: Path
 ) -> None:
