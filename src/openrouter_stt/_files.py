@@ -112,33 +112,66 @@ def resolve_format(head: bytes, name: str | None, given: object) -> AudioFormat:
     )
 
 
-def _load_path(path: str, given_format: object) -> AudioSource:
-    shown = path
+#: How audio files are opened: binary, which on Windows must be asked for.
+_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def _open_path(path: str) -> tuple[int, int]:
+    """Open ``path`` for reading: its descriptor and its size, or the error worded for the
+    caller. At the descriptor level, as only a few bytes or one small read follow."""
     try:
-        # Unbuffered: only the first bytes are read here, so a read-ahead buffer is waste.
-        with open(path, "rb", buffering=0) as f:
-            stat = os.fstat(f.fileno())
-            if S_ISDIR(stat.st_mode):
-                raise IsADirectoryError
-            head = f.read(SNIFF_BYTES)
-            size = stat.st_size
-            # A file of one chunk or less is read now, whole: later attempts open nothing.
-            content = head + f.readall() if size <= CHUNK_SIZE else None
+        fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
-        raise _error(f"no file at {shown!r}") from None
+        raise _error(f"no file at {path!r}") from None
     except OSError as exc:
         if isinstance(exc, IsADirectoryError) or os.path.isdir(path):
-            raise _error(f"{shown!r} is a directory, not an audio file") from None
-        raise _error(f"cannot read {shown!r}: {exc.strerror or exc}") from None
+            raise _error(f"{path!r} is a directory, not an audio file") from None
+        raise _error(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    try:
+        stat = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise _error(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    if S_ISDIR(stat.st_mode):
+        os.close(fd)
+        raise _error(f"{path!r} is a directory, not an audio file")
+    return fd, stat.st_size
+
+
+def _read_to_end(fd: int, size: int) -> bytes:
+    """All that is left to read: one read when the file is the size it was said to be, more
+    when it grew or is not a regular file."""
+    parts = [os.read(fd, size + 1)]
+    while parts[-1]:
+        parts.append(os.read(fd, CHUNK_SIZE))
+    return parts[0] if len(parts) == 2 else b"".join(parts)
+
+
+def _load_opened(fd: int, size: int, path: str, given_format: object) -> AudioSource:
+    """:func:`load_audio` of a path :func:`_open_path` opened; closes ``fd``."""
+    try:
+        try:
+            # A file of one chunk or less is read now, whole: later attempts open nothing.
+            content = _read_to_end(fd, size) if size <= CHUNK_SIZE else None
+            head = content[:SNIFF_BYTES] if content is not None else os.read(fd, SNIFF_BYTES)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise _error(f"cannot read {path!r}: {exc.strerror or exc}") from None
     if content is not None:
         size = len(content)
     if size == 0:
-        raise _error(f"{shown!r} is empty; expected audio bytes")
+        raise _error(f"{path!r} is empty; expected audio bytes")
     name = os.path.basename(path)
     fmt = resolve_format(head, name, given_format)
     if content is not None:
         return AudioSource(format=fmt, size=size, name=name, data=memoryview(content))
     return AudioSource(format=fmt, size=size, name=name, path=Path(path))
+
+
+def _load_path(path: str, given_format: object) -> AudioSource:
+    fd, size = _open_path(path)
+    return _load_opened(fd, size, path, given_format)
 
 
 def _load_file(file: IO[bytes], given_format: object) -> AudioSource:
@@ -194,21 +227,21 @@ def load_audio(audio: object, given_format: object = None) -> AudioSource:
     raise _error(f"got {type(audio).__name__}; expected {ACCEPTED_AUDIO_TYPES}")
 
 
-def _small_file(audio: object) -> bool:
-    if not isinstance(audio, str | os.PathLike):
-        return False
-    try:
-        return os.stat(audio).st_size <= INLINE_READ_BYTES
-    except (OSError, ValueError):
-        return True  # load_audio words the error at once
-
-
 async def aload_audio(audio: object, given_format: object = None) -> AudioSource:
     """:func:`load_audio` for async code: disk and file-object reads run in a worker thread,
     except for a file of :data:`INLINE_READ_BYTES` or less, which is quicker to read than a
-    thread is to hand the work to."""
-    if isinstance(audio, bytes | bytearray | memoryview) or _small_file(audio):
+    thread is to hand the work to. A path is opened at once, to learn its size."""
+    if isinstance(audio, bytes | bytearray | memoryview):
         return load_audio(audio, given_format)
+    if isinstance(audio, str | os.PathLike):
+        path = os.fsdecode(audio)
+        fd, size = _open_path(path)
+        if size <= INLINE_READ_BYTES:
+            return _load_opened(fd, size, path, given_format)
+        # The thread opens the file again: a descriptor handed to a thread that a
+        # cancellation stops from starting would never be closed.
+        os.close(fd)
+        return await anyio.to_thread.run_sync(_load_path, path, given_format)
     return await anyio.to_thread.run_sync(load_audio, audio, given_format)
 
 

@@ -7,6 +7,7 @@ import gc
 import io
 import math
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -16,12 +17,20 @@ import respx
 from openrouter_stt import (
     APIConnectionError,
     AsyncOpenRouterSTT,
+    InvalidRequestError,
     OpenRouterSTT,
     STTResponse,
     STTUsage,
     __version__,
 )
-from openrouter_stt._files import CHUNK_SIZE, AudioBody, base64_length, load_audio
+from openrouter_stt._files import (
+    CHUNK_SIZE,
+    INLINE_READ_BYTES,
+    AudioBody,
+    aload_audio,
+    base64_length,
+    load_audio,
+)
 from openrouter_stt_models import STTRequest
 
 from .conftest import API_KEY, MODEL, OK_BODY, ClientAdapter, sent_audio, sent_json
@@ -273,6 +282,34 @@ def test_a_body_of_one_chunk_goes_out_in_one_piece(tmp_path: Path) -> None:
             return [chunk async for chunk in body]
 
         assert anyio.run(collect) == expected
+
+
+def test_async_loading_hands_only_larger_files_to_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hops: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    small, large = tmp_path / "small.flac", tmp_path / "large.flac"
+    small.write_bytes(b"fLaC" + b"\x07" * (INLINE_READ_BYTES - 4))
+    large.write_bytes(b"fLaC" + b"\x07" * (INLINE_READ_BYTES - 3))
+
+    async def load(audio: Any) -> tuple[int, int]:
+        before = len(hops)
+        source = await aload_audio(audio)
+        return source.size, len(hops) - before
+
+    assert anyio.run(load, small) == (INLINE_READ_BYTES, 0)
+    assert anyio.run(load, small.read_bytes()) == (INLINE_READ_BYTES, 0)
+    assert anyio.run(load, large) == (INLINE_READ_BYTES + 1, 1)
+    with pytest.raises(InvalidRequestError, match="no file at"):
+        anyio.run(load, tmp_path / "missing.flac")
+    assert len(hops) == 1
 
 
 class ShortReads(io.RawIOBase):
