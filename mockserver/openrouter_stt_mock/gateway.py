@@ -142,7 +142,7 @@ async def _answer(
         parse_body(body)  # raises the 400 with the parser's own words
     try:
         stt = validate_request(seen.document)
-        seen.audio = audio = decode_audio(stt, encoded)
+        seen.audio = audio = decode_audio(stt, encoded, hash_if=world.may_know)
     except BadRequestError:
         if encoded is None:
             raise
@@ -152,7 +152,7 @@ async def _answer(
         if seen.parse_error is not None:
             parse_body(body)
         stt = validate_request(seen.document)
-        seen.audio = audio = decode_audio(stt)
+        seen.audio = audio = decode_audio(stt, hash_if=world.may_know)
     seen.unconfirmed = None
     model_id = stt.model
     # The audio is measured: let the body, its base64 and the bytes go before any waiting.

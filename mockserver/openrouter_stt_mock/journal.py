@@ -1,8 +1,9 @@
 """The journal: every request to the endpoint, its answer, and whether both fit the spec.
 
-Entries keep sizes and a sha256 of the audio, never the audio or its base64, so a long benchmark
-does not hold every upload in memory; the journal keeps the most recent ``limit`` entries. The
-``Authorization`` header is redacted before an entry is stored.
+Entries keep the audio's size (and its sha256 when the mock computed one to look up a transcript),
+never the audio or its base64, so a long benchmark does not hold every upload in memory; the
+journal keeps the most recent ``limit`` entries. The ``Authorization`` header is redacted before
+an entry is stored.
 
 Recording is on every request's path, reading is not: the gateway hands over an
 :class:`Exchange` of the raw pieces it already holds, and the :class:`RecordedRequest`,
@@ -63,7 +64,9 @@ class RecordedRequest:
     """What arrived: headers redacted, and the body reduced to its size, fields and audio digest.
 
     ``shape`` is the parsed JSON body with ``input_audio.data`` emptied (kept for validation);
-    ``parse_error`` says why the body was not a JSON value, if it was not.
+    ``parse_error`` says why the body was not a JSON value, if it was not. ``audio_size`` is set
+    whenever the audio decoded; ``audio_sha256`` only when the world may know a transcript for
+    audio of that size (see :attr:`World.transcript_sizes`), as only then is the audio hashed.
     """
 
     method: str
@@ -151,7 +154,7 @@ class Exchange:
         body_size: int,
         document: Any,
         audio_chars: int = 0,
-        audio: tuple[str, int] | None = None,
+        audio: tuple[str | None, int] | None = None,
         forced_by: str | None = None,
         parse_error: str | None = None,
         status: int | None,

@@ -35,13 +35,10 @@ def cost_of(audio: Audio, provider: ProviderSpec) -> Decimal:
 
 def transcript_of(audio: Audio, transcripts: Mapping[str, str]) -> str:
     """The known transcript of the audio, or a deterministic description of what was received."""
-    known = transcripts.get(audio.sha256)
+    known = transcripts.get(audio.sha256) if audio.sha256 is not None else None
     if known is not None:
         return known
-    return (
-        f"[mock transcript: {audio.seconds:.2f} s of {audio.format} audio, "
-        f"sha256 {audio.sha256[:8]}]"
-    )
+    return f"[mock transcript: {audio.seconds:.2f} s of {audio.format} audio, {audio.size} bytes]"
 
 
 def usage_of(audio: Audio, text: str, provider: ProviderSpec) -> dict[str, Any]:

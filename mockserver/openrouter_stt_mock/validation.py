@@ -49,11 +49,11 @@ _ACCEPTED: Final = {
 
 @dataclass(frozen=True)
 class Audio:
-    """Decoded audio: its format, size, sha256 and duration in seconds."""
+    """Decoded audio: its format, size, sha256 (``None`` when it was not needed) and duration."""
 
     format: AudioFormat
     size: int
-    sha256: str
+    sha256: str | None
     seconds: float
 
 
@@ -171,11 +171,16 @@ def split_body(body: bytearray) -> tuple[Any, memoryview] | None:
     return document, memoryview(body)[start:end]
 
 
-def decode_audio(request: STTRequest, encoded: memoryview | None = None) -> Audio:
+def decode_audio(
+    request: STTRequest,
+    encoded: memoryview | None = None,
+    *,
+    hash_if: Callable[[int], bool] = lambda size: True,
+) -> Audio:
     """Decode the base64 once, check the bytes are the declared format, and measure them.
 
     The base64 is the request's ``input_audio.data``, or ``encoded`` when :func:`split_body`
-    set it aside.
+    set it aside. The bytes are hashed only when ``hash_if(size)`` says the sha256 is needed.
     """
     declared = cast(AudioFormat, request.input_audio.format)
     data: str | memoryview = request.input_audio.data if encoded is None else encoded
@@ -216,4 +221,5 @@ def decode_audio(request: STTRequest, encoded: memoryview | None = None) -> Audi
         raise BadRequestError(
             "input_audio.data", f"cannot decode as {declared}: {exc}", f"a complete {declared} file"
         ) from None
-    return Audio(declared, len(raw), hashlib.sha256(raw).hexdigest(), seconds)
+    sha256 = hashlib.sha256(raw).hexdigest() if hash_if(len(raw)) else None
+    return Audio(declared, len(raw), sha256, seconds)

@@ -38,15 +38,15 @@ DEFAULT_API_KEY: Final = "sk-or-mock-ok"
 
 #: The transcript of the bundled ``tests/data/hello.*`` samples (the reference page's example).
 HELLO_TRANSCRIPT: Final = "Hello, this is a test of OpenAI speech-to-text transcription."
-#: sha256 of each bundled sample; the files are committed, so these stay put.
-_HELLO_SHA256: Final = (
-    "dae7552080f37bfd28b56537fc46a878d80bf45a96da65c2760eb0f92d102c8f",  # hello.wav
-    "a7c0497d380fbdc638cc5d2099ae749cfb22db62b714ab675a0b1bb4c3c82ea1",  # hello.mp3
-    "6c858f9e3f7f64e651a42b2d2d2ef8ae61423bee16e94e20f1a8acba1dda0ced",  # hello.flac
-    "89b00fb7b2ab6480d8ebc965533787c35b2b6a968d728298b3dbfb54e5c133a7",  # hello.m4a
-    "0cfb83f0d2f95deec4a2131bb22a072905718a5faf50c7594456de142aaba2d4",  # hello.ogg
-    "f407837d5b44714063235b28ba36a05a8f7fbacf5d0344591ba11ef261b0f978",  # hello.webm
-    "7d90bc1508f6c9001994a11d52946ab3fe9c19d3877928bbb3ac3534e28a4786",  # hello.aac
+#: sha256 and size in bytes of each bundled sample; the files are committed, so these stay put.
+_HELLO_SAMPLES: Final = (
+    ("dae7552080f37bfd28b56537fc46a878d80bf45a96da65c2760eb0f92d102c8f", 294444),  # hello.wav
+    ("a7c0497d380fbdc638cc5d2099ae749cfb22db62b714ab675a0b1bb4c3c82ea1", 37352),  # hello.mp3
+    ("6c858f9e3f7f64e651a42b2d2d2ef8ae61423bee16e94e20f1a8acba1dda0ced", 98301),  # hello.flac
+    ("89b00fb7b2ab6480d8ebc965533787c35b2b6a968d728298b3dbfb54e5c133a7", 26540),  # hello.m4a
+    ("0cfb83f0d2f95deec4a2131bb22a072905718a5faf50c7594456de142aaba2d4", 18726),  # hello.ogg
+    ("f407837d5b44714063235b28ba36a05a8f7fbacf5d0344591ba11ef261b0f978", 17823),  # hello.webm
+    ("7d90bc1508f6c9001994a11d52946ab3fe9c19d3877928bbb3ac3534e28a4786", 26205),  # hello.aac
 )
 _ALL_USAGE: Final[frozenset[UsageField]] = frozenset(get_args(UsageField))
 
@@ -116,18 +116,42 @@ class Limits:
 
 @dataclass(frozen=True)
 class World:
-    """Everything the mock knows: keys, models, transcripts by sha256 of the audio, and limits."""
+    """Everything the mock knows: keys, models, transcripts by sha256 of the audio, and limits.
+
+    ``transcript_sizes``, when given, holds the size in bytes of every audio file that has a
+    transcript: audio of any other size cannot match one, so it is not hashed at all (hashing is
+    most of the mock's work on an upload). ``None`` means the sizes are not known, and every
+    upload is hashed to look it up; with no transcripts, nothing is hashed.
+    """
 
     keys: Mapping[str, KeySpec] = field(default_factory=dict)
     models: Mapping[str, ModelSpec] = field(default_factory=dict)
     transcripts: Mapping[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    transcript_sizes: frozenset[int] | None = None
 
     def __post_init__(self) -> None:
         # Read-only views: a world is shared by every request and must not drift.
         object.__setattr__(self, "keys", MappingProxyType(dict(self.keys)))
         object.__setattr__(self, "models", MappingProxyType(dict(self.models)))
         object.__setattr__(self, "transcripts", MappingProxyType(dict(self.transcripts)))
+        sizes = self.transcript_sizes
+        if not self.transcripts:
+            sizes = frozenset()
+        elif sizes is not None:
+            sizes = frozenset(sizes)
+            if any(size <= 0 for size in sizes):
+                raise ValueError("transcript_sizes must be positive byte counts")
+        object.__setattr__(self, "transcript_sizes", sizes)
+
+    def may_know(self, size: int) -> bool:
+        """Whether audio of ``size`` bytes may have a known transcript (only then is it hashed).
+
+        >>> world = World.default()
+        >>> world.may_know(294444), world.may_know(100044)
+        (True, False)
+        """
+        return self.transcript_sizes is None or size in self.transcript_sizes
 
     @classmethod
     def default(cls) -> World:
@@ -171,8 +195,9 @@ class World:
                     (ProviderSpec("MockOverloaded", mock_price, health="overloaded"),)
                 ),
             },
-            transcripts=dict.fromkeys(_HELLO_SHA256, HELLO_TRANSCRIPT),
+            transcripts=dict.fromkeys((sha for sha, _ in _HELLO_SAMPLES), HELLO_TRANSCRIPT),
             limits=Limits(),
+            transcript_sizes=frozenset(size for _, size in _HELLO_SAMPLES),
         )
 
     @classmethod
@@ -202,6 +227,9 @@ class World:
 
             [transcripts]
             "<sha256 of the audio bytes>" = "what it says"
+            # or, with the file's size in bytes: when every entry gives one, audio of any
+            # other size is not hashed to look it up
+            "<sha256 of other audio>" = { text = "what it says", size = 294444 }
         """
         return cls.from_dict(_load_toml(Path(path)))
 
@@ -216,9 +244,25 @@ class World:
             name: ModelSpec(tuple(_provider_from(p) for p in spec.get("providers", [])))
             for name, spec in dict(data.get("models", {})).items()
         }
-        transcripts = {str(k): str(v) for k, v in dict(data.get("transcripts", {})).items()}
+        transcripts: dict[str, str] = {}
+        sizes: set[int] | None = set()
+        for digest, entry in dict(data.get("transcripts", {})).items():
+            if isinstance(entry, Mapping):
+                transcripts[str(digest)] = str(entry["text"])
+                if sizes is not None and "size" in entry:
+                    sizes.add(int(entry["size"]))
+                    continue
+            else:
+                transcripts[str(digest)] = str(entry)
+            sizes = None  # one entry without a size: every upload must be hashed
         limits = Limits(**dict(data.get("limits", {})))
-        return cls(keys=keys, models=models, transcripts=transcripts, limits=limits)
+        return cls(
+            keys=keys,
+            models=models,
+            transcripts=transcripts,
+            limits=limits,
+            transcript_sizes=None if sizes is None else frozenset(sizes),
+        )
 
 
 def _load_toml(path: Path) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
 from decimal import Decimal
 
@@ -63,16 +64,38 @@ def test_generation_ids_differ(client: httpx.Client) -> None:
     assert len(ids) == 3
 
 
-def test_unknown_audio_gets_a_deterministic_description(client: httpx.Client) -> None:
+def test_unknown_audio_gets_a_deterministic_description(
+    client: httpx.Client, handle: MockHandle
+) -> None:
     audio = sample("wav")[:44] + bytes(32000)  # header of the sample, then 1 s of silence
     audio = audio[:4] + (len(audio) - 8).to_bytes(4, "little") + audio[8:40]
     audio += (32000).to_bytes(4, "little") + bytes(32000)
     response = client.post(ENDPOINT, json=body("wav", audio=audio), headers=auth())
     assert response.status_code == 200, response.text
     text = response.json()["text"]
-    assert text.startswith("[mock transcript: 1.00 s of wav audio, sha256 ")
+    assert text == "[mock transcript: 1.00 s of wav audio, 32044 bytes]"
     again = client.post(ENDPOINT, json=body("wav", audio=audio), headers=auth())
     assert again.json()["text"] == text
+    # No transcript of the default world has that size: the audio was never hashed.
+    assert handle.journal.last.request.audio_sha256 is None
+    assert handle.journal.last.request.audio_size == 32044
+
+
+def test_audio_is_hashed_only_when_a_transcript_could_match() -> None:
+    wav = sample("wav")
+    known = hashlib.sha256(wav).hexdigest()
+    default = World.default()
+    sized = dataclasses.replace(default, transcripts={known: "sized"})  # sizes kept: the sample's
+    unsized = dataclasses.replace(default, transcripts={known: "any"}, transcript_sizes=None)
+    empty = dataclasses.replace(default, transcripts={})
+    described = "[mock transcript: 9.20 s of wav audio, 294444 bytes]"
+    expected = [(sized, "sized", known), (unsized, "any", known), (empty, described, None)]
+    for world, text, digest in expected:
+        http, handle = make_client(MockConfig(world=world))
+        with http:
+            answer = http.post(ENDPOINT, json=body("wav"), headers=auth())
+        assert answer.json()["text"] == text
+        assert handle.journal.last.request.audio_sha256 == digest
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ PAGE_TEXT = "Hello, this is a test of OpenAI speech-to-text transcription."
 LARGE_V3 = ProviderSpec("OpenAI", Decimal("0.0000552"))
 
 
-def _audio(seconds: float, sha: str = "ab" * 32) -> Audio:
+def _audio(seconds: float, sha: str | None = "ab" * 32) -> Audio:
     return Audio("wav", 1000, sha, seconds)
 
 
@@ -58,5 +58,8 @@ def test_fields_follow_the_provider() -> None:
 
 def test_transcripts_known_and_described() -> None:
     audio = _audio(2.5, "1a2b3c4d" + "0" * 56)
-    assert transcript_of(audio, {audio.sha256: "hi"}) == "hi"
-    assert transcript_of(audio, {}) == "[mock transcript: 2.50 s of wav audio, sha256 1a2b3c4d]"
+    assert transcript_of(audio, {"1a2b3c4d" + "0" * 56: "hi"}) == "hi"
+    assert transcript_of(audio, {}) == "[mock transcript: 2.50 s of wav audio, 1000 bytes]"
+    # Audio the world could not know was never hashed: it is described, never looked up.
+    unhashed = _audio(2.5, None)
+    assert transcript_of(unhashed, {"1a2b3c4d" + "0" * 56: "hi"}) == transcript_of(audio, {})

@@ -69,6 +69,25 @@ def test_default_transcripts_cover_every_bundled_sample(fmt: str) -> None:
     digest = hashlib.sha256((DATA / f"hello.{fmt}").read_bytes()).hexdigest()
     expected = (DATA / "hello.txt").read_text(encoding="utf-8").strip()
     assert World.default().transcripts[digest] == expected
+    assert World.default().may_know(len((DATA / f"hello.{fmt}").read_bytes()))
+
+
+@pytest.mark.parametrize(
+    ("entries", "sizes"),
+    [
+        ({"a": "hi", "b": {"text": "yo", "size": 10}}, None),  # one size unknown: hash them all
+        ({"a": {"text": "hi", "size": 10}, "b": {"text": "yo", "size": 20}}, {10, 20}),
+        ({}, set()),  # nothing to look up: hash nothing
+    ],
+)
+def test_transcript_sizes_from_a_world_file(
+    entries: dict[str, object], sizes: set[int] | None
+) -> None:
+    world = World.from_dict({"transcripts": entries})
+    assert world.transcript_sizes == (None if sizes is None else frozenset(sizes))
+    assert world.transcripts["a"] == "hi" if entries else not world.transcripts
+    assert world.may_know(10) is (sizes is None or 10 in sizes)
+    assert world.may_know(15) is (sizes is None)
 
 
 def test_from_toml(tmp_path: Path) -> None:
