@@ -3,6 +3,7 @@ request, reading the response, deciding retries, and translating httpx's errors.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -122,11 +123,37 @@ def check_fields(
 def make_body(source: AudioSource, fields: RequestFields) -> AudioBody:
     """The streamed JSON body: the generated model serialised with empty audio data, with the
     base64 audio streamed in its place."""
+    if fields.provider_options is None:
+        # A float's repr keys the cache: -0.0 equals 0.0, yet is written differently.
+        temperature = None if fields.temperature is None else repr(fields.temperature)
+        head, tail = _plain_body_ends(source.format, fields.model, fields.language, temperature)
+    else:
+        head, tail = _body_ends(source.format, fields)
+    return AudioBody(head, source, tail)
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_body_ends(
+    format: str, model: str, language: str | None, temperature: str | None
+) -> tuple[bytes, bytes]:
+    """:func:`_body_ends` without provider options: the calls of one program mostly share
+    these, so they are serialised once."""
+    fields = RequestFields(
+        model=model,
+        language=language,
+        temperature=None if temperature is None else float(temperature),
+        provider_options=None,
+    )
+    return _body_ends(format, fields)
+
+
+def _body_ends(format: str, fields: RequestFields) -> tuple[bytes, bytes]:
+    """The JSON body before and after the audio's base64."""
     # The generated models are built on first use: importing the package stays light.
     from openrouter_stt_models import STTInputAudio, STTProvider, STTRequest
 
     template = STTRequest(
-        input_audio=STTInputAudio(data="", format=source.format),
+        input_audio=STTInputAudio(data="", format=format),
         model=fields.model,
         language=fields.language,
         temperature=fields.temperature,
@@ -140,7 +167,7 @@ def make_body(source: AudioSource, fields: RequestFields) -> AudioBody:
     # input_audio is the model's first field, so the first "data":" is the audio's, whatever
     # the provider options hold.
     at = encoded.index(_DATA_MARK) + len(_DATA_MARK)
-    return AudioBody(encoded[:at], source, encoded[at:])
+    return encoded[:at], encoded[at:]
 
 
 def _read_body(response: httpx.Response) -> object:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -61,3 +62,13 @@ def test_body_decodes_to_the_request(
         assert sent.provider is not None
         assert sent.provider.options is not None
         assert sent.provider.options.root == options
+
+
+def test_bodies_that_differ_only_by_the_sign_of_a_zero_temperature_keep_it() -> None:
+    source = load_audio(b"\x00audio", "flac")
+    for temperature in (0.0, -0.0, 0.0, -0.0):
+        fields = check_fields(
+            model="m", language=None, temperature=temperature, provider_options=None
+        )
+        sent = json.loads(b"".join(make_body(source, fields)))
+        assert math.copysign(1, sent["temperature"]) == math.copysign(1, temperature)
