@@ -115,6 +115,9 @@ def attempt_timeout(timeout: httpx.Timeout, policy: RetryPolicy, elapsed: float)
     if policy.total_timeout is None:
         return timeout
     left = max(policy.total_timeout - elapsed, 0.001)
+    phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    if all(value is not None and value <= left for value in phases):
+        return timeout  # the usual case, long before the deadline: nothing to shrink
 
     def shrink(value: float | None) -> float:
         return left if value is None else min(value, left)

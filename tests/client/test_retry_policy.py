@@ -176,6 +176,13 @@ def test_attempt_timeout_shrinks_to_the_time_left(
     assert (got.connect, got.read, got.write, got.pool) == expected
 
 
+def test_attempt_timeout_is_the_configured_one_while_it_fits_the_time_left() -> None:
+    timeout = httpx.Timeout(5.0, read=120.0)
+    assert attempt_timeout(timeout, POLICY, 0.0) is timeout
+    assert attempt_timeout(timeout, POLICY, 480.0) is timeout
+    assert attempt_timeout(timeout, POLICY, 480.5) == httpx.Timeout(5.0, read=119.5)
+
+
 def test_attempt_timeout_stays_positive_past_the_deadline() -> None:
     got = attempt_timeout(httpx.Timeout(10.0), POLICY, 10_000.0)
     assert got.read is not None
