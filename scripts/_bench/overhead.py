@@ -188,6 +188,7 @@ def run(path: Path, calls: int = 2000, rounds: int = 5) -> list[Figure]:
                 baseline=raw * 1e6,
                 baseline_name="raw httpx",
                 notes={"what": "the official openrouter SDK, beside the same baseline"},
+                ours_name="official openrouter SDK",
             )
         )
     return figures

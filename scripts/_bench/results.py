@@ -9,9 +9,25 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Figure", "format_table", "write_chart", "write_json"]
+__all__ = [
+    "BASELINE_COLOUR",
+    "OURS",
+    "OURS_COLOUR",
+    "BarStyle",
+    "Figure",
+    "bar_styles",
+    "format_table",
+    "write_chart",
+    "write_json",
+]
 
 TIMES = "\u00d7"  # the multiplication sign, as ratios are written
+#: What a figure's ``ours`` measures unless it names another contender.
+OURS = "openrouter-stt"
+OURS_COLOUR = "#2b7bba"
+BASELINE_COLOUR = "#b0b0b0"
+#: Baselines share one colour; within a panel, each further one gets the next hatching.
+HATCHES = ("", "//", "..", "xx", "\\\\")
 
 #: How the ratio ``ours / baseline`` is judged against the bar.
 Better = Literal["lower", "higher"]
@@ -22,7 +38,9 @@ class Figure:
     """One measurement of ours beside the baseline measured the same way in the same run.
 
     ``bar`` is the ratio ours/baseline must stay under (``better="lower"``) or reach
-    (``better="higher"``); ``None`` when the figure is reported without a bar.
+    (``better="higher"``); ``None`` when the figure is reported without a bar. ``ours_name``
+    names what ``ours`` measures when it is not openrouter-stt but another baseline, set
+    beside the same reference (the official SDK beside raw httpx).
     """
 
     section: str
@@ -34,6 +52,7 @@ class Figure:
     better: Better = "lower"
     bar: float | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    ours_name: str = OURS
 
     @property
     def ratio(self) -> float:
@@ -99,6 +118,32 @@ def write_json(path: Path, figures: Sequence[Figure], meta: dict[str, Any]) -> N
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class BarStyle:
+    """How one bar is drawn, and the legend entry it shares with bars of the same name."""
+
+    label: str
+    colour: str
+    hatch: str
+
+
+def bar_styles(items: Sequence[Figure]) -> list[tuple[BarStyle, BarStyle]]:
+    """The styles of each figure's two bars (``ours``, then ``baseline``): openrouter-stt in
+    one colour, every baseline in another, told apart from each other by hatching."""
+    hatches: dict[str, str] = {}
+    # Reference baselines first, so that they keep the plain fill.
+    for name in [f.baseline_name for f in items] + [f.ours_name for f in items]:
+        if name != OURS and name not in hatches:
+            hatches[name] = HATCHES[len(hatches) % len(HATCHES)]
+
+    def style(name: str) -> BarStyle:
+        if name == OURS:
+            return BarStyle(name, OURS_COLOUR, "")
+        return BarStyle(name, BASELINE_COLOUR, hatches[name])
+
+    return [(style(f.ours_name), style(f.baseline_name)) for f in items]
+
+
 def write_chart(path: Path, figures: Sequence[Figure], title: str) -> None:
     """One panel per section: ours beside the baseline for each figure, ratio over the pair."""
     import matplotlib
@@ -114,13 +159,20 @@ def write_chart(path: Path, figures: Sequence[Figure], title: str) -> None:
     rows = (count + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.9 * rows), squeeze=False)
     for ax, (section, items) in zip(axes.flat, sections.items(), strict=False):
-        xs = range(len(items))
         width = 0.38
-        ours = [f.ours for f in items]
-        base = [f.baseline for f in items]
-        ax.bar([x - width / 2 for x in xs], ours, width, label="openrouter-stt", color="#2b7bba")
-        ax.bar([x + width / 2 for x in xs], base, width, label="baseline", color="#b0b0b0")
-        for x, f in zip(xs, items, strict=True):
+        legend: dict[str, Any] = {}
+        for x, (f, styles) in enumerate(zip(items, bar_styles(items), strict=True)):
+            for offset, value, style in ((-1, f.ours, styles[0]), (1, f.baseline, styles[1])):
+                bars = ax.bar(
+                    x + offset * width / 2,
+                    value,
+                    width,
+                    color=style.colour,
+                    hatch=style.hatch,
+                    edgecolor="#5a5a5a" if style.hatch else style.colour,
+                    linewidth=0,
+                )
+                legend.setdefault(style.label, bars)
             colour = {True: "#1a7f37", False: "#cf222e", None: "#444444"}[f.met]
             ax.annotate(
                 f"{f.ratio:.2f}{TIMES}",
@@ -133,13 +185,17 @@ def write_chart(path: Path, figures: Sequence[Figure], title: str) -> None:
         values = [v for f in items for v in (f.ours, f.baseline) if v > 0]
         if values and max(values) / min(values) > 20:
             ax.set_yscale("log")  # the SDK's figures dwarf ours: keep both readable
-        ax.set_xticks(list(xs))
+        ax.set_xticks(range(len(items)))
         ax.set_xticklabels([f.name for f in items], fontsize=7, rotation=20, ha="right")
         ax.set_ylabel(items[0].unit, fontsize=8)
-        ax.set_title(f"{section} (vs {items[0].baseline_name})", fontsize=9)
+        references = {f.baseline_name for f in items}
+        reference = f" (vs {items[0].baseline_name})" if len(references) == 1 else ""
+        ax.set_title(section + reference, fontsize=9)
         ax.margins(y=0.18)
         ax.tick_params(axis="y", labelsize=7)
-        ax.legend(fontsize=7)
+        # Ours first, then the baselines: the legend reads as the pairs do.
+        names = sorted(legend, key=lambda name: name != OURS)
+        ax.legend([legend[name] for name in names], names, fontsize=7)
     for ax in list(axes.flat)[len(sections) :]:
         ax.set_visible(False)
     fig.suptitle(title, fontsize=10)

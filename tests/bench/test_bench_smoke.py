@@ -13,7 +13,16 @@ import pytest
 from _bench import __main__ as bench
 from _bench import overhead, profile_mock, throughput, upload
 from _bench.common import wav_bytes
-from _bench.results import Figure, format_table, write_chart, write_json
+from _bench.results import (
+    BASELINE_COLOUR,
+    OURS,
+    OURS_COLOUR,
+    Figure,
+    bar_styles,
+    format_table,
+    write_chart,
+    write_json,
+)
 
 
 def _well_formed(figures: list[Figure]) -> None:
@@ -42,6 +51,12 @@ def test_overhead_figures(tmp_path: Path) -> None:
         "sync SDK",
         "async transcribe",
         "async SDK",
+    }
+    assert {f.name: f.ours_name for f in figures} == {
+        "sync transcribe": OURS,
+        "sync SDK": "official openrouter SDK",
+        "async transcribe": OURS,
+        "async SDK": "official openrouter SDK",
     }
 
 
@@ -88,6 +103,24 @@ def test_table_json_and_chart(tmp_path: Path) -> None:
     assert [f["ratio"] for f in document["figures"]] == [0.5, 0.75, 1.0]
     write_chart(tmp_path / "bench.png", figures, "test")
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_chart_draws_ours_in_one_colour_and_every_baseline_in_another() -> None:
+    sdk = "official openrouter SDK"
+    figures = [
+        Figure("per-call", "sync transcribe", "µs/call", 1.1, 1.0, "raw httpx"),
+        Figure("per-call", "sync SDK", "µs/call", 27.0, 1.0, "raw httpx", ours_name=sdk),
+        Figure("per-call", "async transcribe", "µs/call", 1.2, 1.0, "raw httpx"),
+    ]
+    styles = bar_styles(figures)
+    ours = {style for pair in styles for style in pair if style.label == OURS}
+    baselines = {style for pair in styles for style in pair if style.label != OURS}
+    assert {style.colour for style in ours} == {OURS_COLOUR}
+    assert {style.colour for style in baselines} == {BASELINE_COLOUR}
+    # One legend entry per name, each drawn its own way: raw httpx and the SDK stay apart.
+    assert {style.label for style in baselines} == {"raw httpx", sdk}
+    assert len({style.hatch for style in baselines}) == 2
+    assert styles[1][0].label == sdk
 
 
 def test_command_line_refuses_unknown_sections(capsys: pytest.CaptureFixture[str]) -> None:
