@@ -58,7 +58,7 @@ from .handle import MockHandle
 from .journal import Exchange
 from .ledger import Ledger
 from .scenarios import Outcome, forced_response_parts, parse_prefer
-from .usage import cost_of, transcript_of, usage_of
+from .usage import Bill, transcript_of
 from .validation import Audio, decode_audio, parse_body, split_body, validate_request
 from .world import KeySpec, ProviderSpec, World
 
@@ -171,13 +171,14 @@ async def _answer(
             "one of " + ", ".join(taken),
         )
     # Hold the most any candidate could cost; the provider that answers sets the charge.
-    reservation = ledger.reserve(key, max(cost_of(audio, p) for _, p in candidates))
+    bill = Bill(audio)
+    reservation = ledger.reserve(key, max(bill.cost(p) for _, p in candidates))
     charged = Decimal(0)
     try:
         provider = await _serve(model_id, candidates, world, ledger)
         text = transcript_of(audio, world.transcripts)
-        payload = {"text": text, "usage": usage_of(audio, text, provider)}
-        charged = cost_of(audio, provider)
+        payload = {"text": text, "usage": bill.usage(text, provider)}
+        charged = bill.cost(provider)
     finally:
         ledger.settle(reservation, charged)
     return json_response(

@@ -94,6 +94,10 @@ class Scenarios:
 
     def take(self) -> Outcome | None:
         """Remove and return the next outcome, or ``None`` when nothing is planned."""
+        if not self._queue:
+            # Nearly every request finds the queue empty; an unlocked look is safe, as a queue
+            # being filled meanwhile would have been filled a moment too late all the same.
+            return None
         with self._lock:
             return self._queue.popleft() if self._queue else None
 

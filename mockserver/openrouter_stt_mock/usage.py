@@ -16,7 +16,7 @@ from typing import Any, Final
 from .validation import Audio
 from .world import ProviderSpec
 
-__all__ = ["cost_of", "seconds_of", "transcript_of", "usage_of"]
+__all__ = ["Bill", "cost_of", "seconds_of", "transcript_of", "usage_of"]
 
 _MICRO_USD: Final = Decimal("0.000001")
 _MILLISECOND: Final = Decimal("0.001")
@@ -30,7 +30,7 @@ def seconds_of(audio: Audio) -> Decimal:
 
 def cost_of(audio: Audio, provider: ProviderSpec) -> Decimal:
     """What the request costs at ``provider``, in USD, rounded to a millionth."""
-    return (seconds_of(audio) * provider.price_per_second).quantize(_MICRO_USD, ROUND_HALF_UP)
+    return Bill(audio).cost(provider)
 
 
 def transcript_of(audio: Audio, transcripts: Mapping[str, str]) -> str:
@@ -43,18 +43,43 @@ def transcript_of(audio: Audio, transcripts: Mapping[str, str]) -> str:
 
 def usage_of(audio: Audio, text: str, provider: ProviderSpec) -> dict[str, Any]:
     """The usage object the provider reports, with only the fields it reports."""
-    seconds = seconds_of(audio)
-    usage: dict[str, Any] = {}
-    if "cost" in provider.usage:
-        usage["cost"] = float(cost_of(audio, provider))
-    if "tokens" in provider.usage:
-        input_tokens = math.ceil(seconds * _TOKENS_PER_SECOND)
-        output_tokens = max(1, len(text) // 2)
-        usage |= {
-            "input_tokens": input_tokens,
-            "output_tokens": output_tokens,
-            "total_tokens": input_tokens + output_tokens,
-        }
-    if "seconds" in provider.usage:
-        usage["seconds"] = float(seconds)
-    return usage
+    return Bill(audio).usage(text, provider)
+
+
+class Bill:
+    """The billed seconds of one audio, and its cost at each provider, each worked out once.
+
+    One request asks for the cost several times (the reservation, the usage, the charge), and
+    exact Decimal arithmetic is the dearest part of it.
+    """
+
+    __slots__ = ("_costs", "seconds")
+
+    def __init__(self, audio: Audio) -> None:
+        self.seconds = seconds_of(audio)
+        self._costs: dict[Decimal, Decimal] = {}
+
+    def cost(self, provider: ProviderSpec) -> Decimal:
+        """What the audio costs at ``provider``, in USD, rounded to a millionth."""
+        price = provider.price_per_second
+        cost = self._costs.get(price)
+        if cost is None:
+            cost = self._costs[price] = (self.seconds * price).quantize(_MICRO_USD, ROUND_HALF_UP)
+        return cost
+
+    def usage(self, text: str, provider: ProviderSpec) -> dict[str, Any]:
+        """The usage object ``provider`` reports for the audio, with only the fields it reports."""
+        usage: dict[str, Any] = {}
+        if "cost" in provider.usage:
+            usage["cost"] = float(self.cost(provider))
+        if "tokens" in provider.usage:
+            input_tokens = math.ceil(self.seconds * _TOKENS_PER_SECOND)
+            output_tokens = max(1, len(text) // 2)
+            usage |= {
+                "input_tokens": input_tokens,
+                "output_tokens": output_tokens,
+                "total_tokens": input_tokens + output_tokens,
+            }
+        if "seconds" in provider.usage:
+            usage["seconds"] = float(self.seconds)
+        return usage

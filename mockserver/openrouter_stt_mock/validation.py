@@ -146,17 +146,20 @@ def split_body(body: bytearray) -> tuple[Any, memoryview] | None:
 
     The audio never becomes a ``str``: parsing a long JSON string costs time and twice its size
     in memory. The parsed document holds a placeholder in ``input_audio.data``. Returns ``None``
-    when this quick reading cannot be sure it found the audio (escapes, duplicate keys, an odd
-    shape, anything not JSON); parse the whole body then. A view whose bytes turn out not to
-    be base64 is not proof the body is JSON: decode errors are worded from a full parse.
+    when this quick reading cannot be sure it found the audio (duplicate keys, an odd shape,
+    anything not JSON); parse the whole body then. A view whose bytes turn out not to be base64
+    is not proof the body is JSON: decode errors are worded from a full parse.
     """
     key = _DATA_KEY.search(body)
     if key is None:
         return None
     start = key.end()
     end = body.find(b'"', start)
-    if end < 0 or body.find(b"\\", start, end) >= 0:
+    if end < 0:
         return None
+    # Escapes are not looked for here (that would be a second pass over the audio): a view with
+    # one holds a backslash, which strict base64 refuses, and the refusal sends the body to a
+    # full parse. A view that decodes is therefore the string exactly.
     head, tail = body[: start - 1], body[end + 1 :]
     # No string in a body without a \u0000 escape can equal the placeholder.
     if b"\\u0000" in head or b"\\u0000" in tail:

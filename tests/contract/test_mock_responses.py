@@ -30,14 +30,14 @@ from tests.contract._exchanges import (
 
 
 @pytest.fixture
-def broken_usage(monkeypatch: pytest.MonkeyPatch) -> None:
+def broken_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
     """The mock fails unexpectedly while answering, as a bug in it would."""
     from openrouter_stt_mock import gateway
 
     def fail(*args: Any) -> Any:
         raise RuntimeError("an unexpected fault")
 
-    monkeypatch.setattr(gateway, "usage_of", fail)
+    monkeypatch.setattr(gateway, "transcript_of", fail)
 
 
 def judge(case: Case, exchange: Exchange, ours: Contract, upstream: Contract) -> None:
@@ -67,7 +67,7 @@ def test_each_status_for_its_real_reason(case: Case, ours: Contract, upstream: C
     judge(case, exchanges[-1], ours, upstream)
 
 
-@pytest.mark.usefixtures("broken_usage")
+@pytest.mark.usefixtures("broken_gateway")
 def test_an_internal_fault_is_a_masked_500(ours: Contract, upstream: Contract) -> None:
     (exchange,) = run(INTERNAL)
     judge(INTERNAL, exchange, ours, upstream)

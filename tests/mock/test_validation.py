@@ -162,3 +162,29 @@ def test_the_fast_decoder_accepts_only_what_strict_mode_accepts(data: str) -> No
 
     fast, strict = outcome(validation._b64decode), outcome(validation._strict_b64decode)
     assert fast == strict
+
+
+@pytest.mark.parametrize("escape", ["/", "\\u0041"])
+def test_escaped_base64_is_read_as_json_means_it(client: httpx.Client, escape: str) -> None:
+    # "\/" is "/" and "\u0041" is "A" once parsed: the audio must decode as if sent plainly.
+    data = base64.b64encode(sample("flac")).decode("ascii")
+    plain, where = ("/", data.index("/")) if escape == "/" else ("A", data.index("A"))
+    written = "\\/" if escape == "/" else escape
+    raw = (
+        b'{"model": "openai/whisper-large-v3", "input_audio": {"format": "flac", "data": "'
+        + (data[:where] + written + data[where + len(plain) :]).encode()
+        + b'"}}'
+    )
+    answer = client.post(ENDPOINT, content=raw, headers=auth())
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["text"] == "Hello, this is a test of OpenAI speech-to-text transcription."
+
+
+def test_an_escaped_quote_in_the_base64_is_invalid_base64(client: httpx.Client) -> None:
+    raw = (
+        b'{"model": "openai/whisper-large-v3", "input_audio": {"format": "wav", "data": "UklG\\"'
+        b'RgAA"}}'
+    )
+    answer = client.post(ENDPOINT, content=raw, headers=auth())
+    assert answer.status_code == 400
+    assert error_of(answer)["metadata"]["field"] == "input_audio.data"
