@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import platform
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -21,6 +24,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         seen.update(kwargs)
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
+    # The allocator setting is for the command's own process, not for the test run's.
+    monkeypatch.setattr(cli, "keep_freed_heap", lambda: seen.setdefault("heap_kept", True))
     return seen
 
 
@@ -89,3 +94,36 @@ def test_python_dash_m(tmp_path: Any) -> None:
     )
     assert result.returncode == 0
     assert "openrouter-stt mock" in result.stdout
+
+
+def test_the_command_keeps_freed_heap_before_serving(served: dict[str, Any]) -> None:
+    assert cli.main(["--port", "9123"]) == 0
+    assert served["heap_kept"] is True
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or platform.libc_ver()[0] != "glibc", reason="a glibc setting"
+)
+def test_kept_heap_still_returns_a_large_upload_to_the_system() -> None:
+    # In a process of its own: the setting is process-wide. 64 MiB, touched then freed, must
+    # leave the process's resident memory where it was.
+    script = """
+import resource, sys
+from openrouter_stt_mock.cli import keep_freed_heap
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+assert keep_freed_heap()
+before = rss()
+block = bytearray(64 * 1024 * 1024)
+block[::4096] = b"x" * len(block[::4096])
+during = rss()
+del block
+print(before, during, rss())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    before, during, after = map(int, done.stdout.split())
+    assert during - before > 60 * 1024 * 1024
+    assert after - before < 4 * 1024 * 1024
