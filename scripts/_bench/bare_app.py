@@ -1,8 +1,8 @@
 """The throughput baseline: a bare Starlette app that only parses the JSON body (orjson).
 
 ``python -m _bench.bare_app PORT`` serves it with uvicorn, one worker, exactly as the mock's
-command serves the mock, allocator setting included: left to glibc's adaptive thresholds, this
-app's speed swings by a tenth from one start to the next, with where they happen to settle.
+command serves the mock, process settings included (:func:`dedicate_process`): left to glibc's
+adaptive thresholds, this app's speed swings by a tenth from one start to the next.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ async def _endpoint(request: Request) -> Response:
 app = Starlette(routes=[Route("/api/v1/audio/transcriptions", _endpoint, methods=["POST"])])
 
 if __name__ == "__main__":
-    from openrouter_stt_mock.cli import keep_freed_heap
+    from openrouter_stt_mock.cli import dedicate_process
 
-    keep_freed_heap()
+    dedicate_process()
     uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), workers=1, log_level="warning")

@@ -24,8 +24,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         seen.update(kwargs)
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
-    # The allocator setting is for the command's own process, not for the test run's.
-    monkeypatch.setattr(cli, "keep_freed_heap", lambda: seen.setdefault("heap_kept", True))
+    # The process settings are for the command's own process, not for the test run's.
+    monkeypatch.setattr(cli, "dedicate_process", lambda: seen.setdefault("dedicated", True))
     return seen
 
 
@@ -96,9 +96,9 @@ def test_python_dash_m(tmp_path: Any) -> None:
     assert "openrouter-stt mock" in result.stdout
 
 
-def test_the_command_keeps_freed_heap_before_serving(served: dict[str, Any]) -> None:
+def test_the_command_dedicates_its_process_before_serving(served: dict[str, Any]) -> None:
     assert cli.main(["--port", "9123"]) == 0
-    assert served["heap_kept"] is True
+    assert served["dedicated"] is True
 
 
 @pytest.mark.skipif(
@@ -109,11 +109,14 @@ def test_kept_heap_still_returns_a_large_upload_to_the_system() -> None:
     # leave the process's resident memory where it was.
     script = """
 import resource, sys
-from openrouter_stt_mock.cli import keep_freed_heap
+import gc
+from openrouter_stt_mock.cli import _keep_freed_heap, dedicate_process
 def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * resource.getpagesize()
-assert keep_freed_heap()
+assert _keep_freed_heap()
+dedicate_process()
+assert gc.get_freeze_count() > 0
 before = rss()
 block = bytearray(64 * 1024 * 1024)
 block[::4096] = b"x" * len(block[::4096])
