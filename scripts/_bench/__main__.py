@@ -38,7 +38,7 @@ PLANS: dict[str, dict[str, Any]] = {
         "upload_repeats": 2,
         "overhead_calls": 2000,
         "overhead_rounds": 5,
-        "load_seconds": 10.0,
+        "load_seconds": 12.0,
         "load_connections": 16,
         "mock_memory_mb": 100,
         "import_repeats": 15,

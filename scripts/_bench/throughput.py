@@ -1,13 +1,14 @@
 """Mock throughput: ``openrouter-stt mock`` beside a bare Starlette app parsing the same body.
 
-Both run under uvicorn with one worker on 127.0.0.1 and get the same load: wrk when it is
-installed, else :mod:`_bench.load` in a process of its own. The body is a 100 KB WAV as the
-client sends it, base64 in JSON, with the default world's ``sk-or-mock-ok`` key.
+Both run under uvicorn with one worker on 127.0.0.1, side by side, and take turns under the same
+load: wrk when it is installed, else :mod:`_bench.load` in a process of its own. The body is a
+100 KB WAV as the client sends it, base64 in JSON, with the default world's ``sk-or-mock-ok`` key.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import shutil
@@ -45,12 +46,7 @@ def _wrk(port: int, body_file: Path, connections: int, seconds: float) -> dict[s
         'wrk.headers["Content-Type"] = "application/json"\n',
         encoding="utf-8",
     )
-    # A warm-up as long as a tenth of the run (at least a second), then the measured run; wrk
-    # bounds each by time.
     url = f"http://127.0.0.1:{port}{PATH}"
-    if seconds >= 5:
-        warm = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds / 10))}s"]
-        subprocess.run([*warm, "-s", str(script), url], capture_output=True, check=True, timeout=60)
     args = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     done = subprocess.run(
         [*args, "-s", str(script), url],
@@ -85,6 +81,11 @@ def _parse_wrk(text: str) -> dict[str, Any]:
     }
 
 
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The round with the median requests/s, its latencies with it."""
+    return sorted(runs, key=lambda r: float(r["rps"]))[len(runs) // 2]
+
+
 def _load(
     port: int, body_file: Path, connections: int, seconds: float, max_requests: int, use_wrk: bool
 ) -> dict[str, Any]:
@@ -100,26 +101,39 @@ def run(
     seconds: float = 10.0,
     max_requests: int = 100_000,
     generator: str = "auto",
+    rounds: int = 3,
 ) -> list[Figure]:
-    """Requests/s and latency of the mock and of the bare app under the same load."""
+    """Requests/s and latency of the mock and of the bare app under the same load.
+
+    Both servers run side by side (the idle one costs nothing) and take turns under load for
+    ``rounds`` rounds of ``seconds / rounds``, in alternating order, after a warm-up each; each
+    figure is the median of its rounds, so a machine that slows down for a while slows both.
+    """
     use_wrk = generator == "wrk" or (generator == "auto" and shutil.which("wrk") is not None)
-    results: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+    turn = max(1.0, seconds / rounds)
+    runs: dict[str, list[dict[str, Any]]] = {"mock": [], "bare": []}
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, contextlib.ExitStack() as stack:
         body_file = Path(tmp) / "body.json"
         body_file.write_bytes(mock_body(audio_bytes))
-        servers = {
-            "mock": ["-c", _MOCK, "mock", "--port"],
-            "bare": ["-m", "_bench.bare_app"],
-        }
-        for name, argv in servers.items():
-            port = free_port()
-            with server([*argv, str(port)], port):
-                results[name] = _load(port, body_file, connections, seconds, max_requests, use_wrk)
+        argvs = {"mock": ["-c", _MOCK, "mock", "--port"], "bare": ["-m", "_bench.bare_app"]}
+        ports: dict[str, int] = {}
+        for name, argv in argvs.items():
+            ports[name] = port = free_port()
+            stack.enter_context(server([*argv, str(port)], port))
+            _load(port, body_file, connections, max(1.0, turn / 3), max_requests, use_wrk)
+        for number in range(rounds):
+            order = ["mock", "bare"] if number % 2 == 0 else ["bare", "mock"]
+            for name in order:
+                runs[name].append(
+                    _load(ports[name], body_file, connections, turn, max_requests, use_wrk)
+                )
+    results = {name: _median_run(found) for name, found in runs.items()}
     mock, bare = results["mock"], results["bare"]
     notes = {
         "generator": mock["generator"],
         "connections": connections,
         "audio_bytes": audio_bytes,
+        "rounds": {name: [round(r["rps"]) for r in found] for name, found in runs.items()},
         "mock": mock,
         "bare": bare,
     }
