@@ -296,18 +296,19 @@ class JournalEntry:
     @property
     def request(self) -> RecordedRequest:
         """What arrived: headers redacted, the body reduced to its size, fields and audio digest."""
-        if self._request is None:
-            assert self._exchange is not None
-            self._request = self._exchange.request()
-        return self._request
+        return self._read()[0]
 
     @property
     def response(self) -> RecordedResponse:
         """What was answered: status, headers and body, or the connection fault instead."""
-        if self._response is None:
+        return self._read()[1]
+
+    def _read(self) -> tuple[RecordedRequest, RecordedResponse]:
+        # Built once, on first read; two threads reading at once build equal objects.
+        if self._request is None or self._response is None:
             assert self._exchange is not None
-            self._response = self._exchange.response()
-        return self._response
+            self._request, self._response = self._exchange.request(), self._exchange.response()
+        return self._request, self._response
 
     @property
     def verdict(self) -> Verdict:
