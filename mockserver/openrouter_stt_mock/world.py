@@ -119,8 +119,8 @@ class World:
     """Everything the mock knows: keys, models, transcripts by sha256 of the audio, and limits.
 
     ``transcript_sizes``, when given, holds the size in bytes of every audio file that has a
-    transcript: audio of any other size cannot match one, so it is not hashed at all (hashing is
-    most of the mock's work on an upload). ``None`` means the sizes are not known, and every
+    transcript: audio of any other size cannot match one, so it is not hashed at all (on a large
+    upload, hashing is the dearest step). ``None`` means the sizes are not known, and every
     upload is hashed to look it up; with no transcripts, nothing is hashed.
     """
 
