@@ -28,6 +28,7 @@ PLANS: dict[str, dict[str, Any]] = {
         "overhead_calls": 300,
         "overhead_rounds": 3,
         "load_seconds": 1.5,
+        "load_rounds": 1,
         "load_connections": 8,
         "mock_memory_mb": 16,
         "import_repeats": 3,
@@ -38,7 +39,8 @@ PLANS: dict[str, dict[str, Any]] = {
         "upload_repeats": 2,
         "overhead_calls": 2000,
         "overhead_rounds": 5,
-        "load_seconds": 12.0,
+        "load_seconds": 15.0,
+        "load_rounds": 5,
         "load_connections": 16,
         "mock_memory_mb": 100,
         "import_repeats": 15,
@@ -112,6 +114,7 @@ def run_sections(
             figures += throughput.run(
                 connections=plan["load_connections"],
                 seconds=plan["load_seconds"],
+                rounds=plan["load_rounds"],
                 generator=load,
             )
         elif section == "mock-memory":

@@ -1,14 +1,13 @@
 """Mock throughput: ``openrouter-stt mock`` beside a bare Starlette app parsing the same body.
 
-Both run under uvicorn with one worker on 127.0.0.1, side by side, and take turns under the same
-load: wrk when it is installed, else :mod:`_bench.load` in a process of its own. The body is a
+Both run under uvicorn with one worker on 127.0.0.1 and take turns under the same load: wrk when
+it is installed, else :mod:`_bench.load` in a process of its own. The body is a
 100 KB WAV as the client sends it, base64 in JSON, with the default world's ``sk-or-mock-ok`` key.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import re
 import shutil
@@ -101,32 +100,30 @@ def run(
     seconds: float = 10.0,
     max_requests: int = 100_000,
     generator: str = "auto",
-    rounds: int = 3,
+    rounds: int = 5,
 ) -> list[Figure]:
     """Requests/s and latency of the mock and of the bare app under the same load.
 
-    Both servers run side by side (the idle one costs nothing) and take turns under load for
-    ``rounds`` rounds of ``seconds / rounds``, in alternating order, after a warm-up each; each
-    figure is the median of its rounds, so a machine that slows down for a while slows both.
+    ``rounds`` rounds, each starting both servers afresh and loading one then the other (the order
+    alternates) for ``seconds / rounds`` after a warm-up; each figure is the median round. Fresh
+    processes matter: the same server runs a tenth faster or slower from one start to the next
+    (memory layout, hash seeds), which one long run per server reads as a difference between them.
     """
     use_wrk = generator == "wrk" or (generator == "auto" and shutil.which("wrk") is not None)
     turn = max(1.0, seconds / rounds)
+    argvs = {"mock": ["-c", _MOCK, "mock", "--port"], "bare": ["-m", "_bench.bare_app"]}
     runs: dict[str, list[dict[str, Any]]] = {"mock": [], "bare": []}
-    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, contextlib.ExitStack() as stack:
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         body_file = Path(tmp) / "body.json"
         body_file.write_bytes(mock_body(audio_bytes))
-        argvs = {"mock": ["-c", _MOCK, "mock", "--port"], "bare": ["-m", "_bench.bare_app"]}
-        ports: dict[str, int] = {}
-        for name, argv in argvs.items():
-            ports[name] = port = free_port()
-            stack.enter_context(server([*argv, str(port)], port))
-            _load(port, body_file, connections, max(1.0, turn / 3), max_requests, use_wrk)
         for number in range(rounds):
-            order = ["mock", "bare"] if number % 2 == 0 else ["bare", "mock"]
-            for name in order:
-                runs[name].append(
-                    _load(ports[name], body_file, connections, turn, max_requests, use_wrk)
-                )
+            for name in ("mock", "bare") if number % 2 == 0 else ("bare", "mock"):
+                port = free_port()
+                with server([*argvs[name], str(port)], port):
+                    _load(port, body_file, connections, 1.0, max_requests, use_wrk)  # warm-up
+                    runs[name].append(
+                        _load(port, body_file, connections, turn, max_requests, use_wrk)
+                    )
     results = {name: _median_run(found) for name, found in runs.items()}
     mock, bare = results["mock"], results["bare"]
     notes = {
