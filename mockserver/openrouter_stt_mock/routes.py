@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
-from .faults import FaultResponse
 from .gateway import transcribe
 from .handle import MockHandle
 from .spec import spec_bytes
@@ -19,9 +19,20 @@ def _handle(request: Request) -> MockHandle:
     return handle
 
 
-async def transcriptions(request: Request) -> Response | FaultResponse:
-    """``POST /api/v1/audio/transcriptions``: the endpoint itself."""
-    return await transcribe(request, _handle(request))
+class _Transcriptions:
+    """``POST /api/v1/audio/transcriptions``: the endpoint itself, as a plain ASGI app.
+
+    Starlette's request/response wrapper is left out: the gateway turns every exception into an
+    answer itself, so the wrapper's exception plumbing would only add work to every request.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        answer = await transcribe(request, _handle(request))
+        await answer(scope, receive, send)
+
+
+transcriptions = _Transcriptions()
 
 
 async def openapi(request: Request) -> Response:
