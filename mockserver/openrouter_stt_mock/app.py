@@ -33,8 +33,9 @@ def create_app(config: MockConfig | None = None) -> Starlette:
     2.0
     """
     config = config or MockConfig()
+    handle = MockHandle(config)
     endpoints = [
-        Route(ENDPOINT_PATH, routes.transcriptions, methods=["POST"]),
+        Route(ENDPOINT_PATH, routes.Transcriptions(handle), methods=["POST"]),
         Route("/openapi.json", routes.openapi, methods=["GET"]),
     ]
     if config.control_routes:
@@ -43,7 +44,7 @@ def create_app(config: MockConfig | None = None) -> Starlette:
             Route("/_mock/reset", routes.reset, methods=["POST"]),
         ]
     app = _MockApp(routes=endpoints)
-    app.state.mock = MockHandle(config)
+    app.state.mock = handle
     return app
 
 

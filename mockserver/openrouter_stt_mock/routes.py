@@ -11,7 +11,7 @@ from .gateway import transcribe
 from .handle import MockHandle
 from .spec import spec_bytes
 
-__all__ = ["journal", "openapi", "reset", "transcriptions"]
+__all__ = ["Transcriptions", "journal", "openapi", "reset"]
 
 
 def _handle(request: Request) -> MockHandle:
@@ -19,20 +19,20 @@ def _handle(request: Request) -> MockHandle:
     return handle
 
 
-class _Transcriptions:
+class Transcriptions:
     """``POST /api/v1/audio/transcriptions``: the endpoint itself, as a plain ASGI app.
 
     Starlette's request/response wrapper is left out: the gateway turns every exception into an
-    answer itself, so the wrapper's exception plumbing would only add work to every request.
+    answer itself, so the wrapper's exception plumbing would only add work to every request. The
+    app's handle is bound when the app is built, not looked up on each request.
     """
 
+    def __init__(self, handle: MockHandle) -> None:
+        self._handle = handle
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive, send)
-        answer = await transcribe(request, _handle(request))
+        answer = await transcribe(Request(scope, receive, send), self._handle)
         await answer(scope, receive, send)
-
-
-transcriptions = _Transcriptions()
 
 
 async def openapi(request: Request) -> Response:
