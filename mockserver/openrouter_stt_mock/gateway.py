@@ -30,7 +30,7 @@ import os
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import orjson
@@ -80,6 +80,19 @@ class _Seen:
     audio_chars: int = 0
 
 
+#: The request headers the gateway reads, gathered in one pass over the scope.
+_READ_HEADERS: Final = frozenset({b"content-length", b"prefer", b"authorization"})
+
+
+def _headers_of(request: Request) -> dict[bytes, str]:
+    """The headers the gateway reads; of a repeated one, the first (as Starlette's ``get``)."""
+    found: dict[bytes, str] = {}
+    for name, value in request.scope["headers"]:
+        if name in _READ_HEADERS and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
 async def transcribe(request: Request, handle: MockHandle) -> Response | FaultResponse:
     """Answer one request to the endpoint, and record the exchange in the journal."""
     seen = _Seen()
@@ -110,10 +123,11 @@ async def _answer(
     request: Request, handle: MockHandle, seen: _Seen, ledger: Ledger
 ) -> Response | FaultResponse:
     world = handle.world
+    head = _headers_of(request)
     outcome = handle.scenarios.take()
     if outcome is not None and outcome.latency:
         await anyio.sleep(outcome.latency)
-    body = await _read_body(request, world.limits.max_body_bytes, seen)
+    body = await _read_body(request, head.get(b"content-length", ""), world, seen)
     split = split_body(body)
     encoded: memoryview | None = None
     if split is None:
@@ -129,13 +143,13 @@ async def _answer(
     if outcome is not None and (outcome.status or outcome.fault or outcome.body is not None):
         seen.forced_by = "queue"
         return _planned(outcome, handle)
-    prefer = parse_prefer(request.headers.get("prefer"))
+    prefer = parse_prefer(head.get(b"prefer"))
     if prefer is not None:
         seen.forced_by = f"Prefer: code={prefer}"
         content, headers = forced_response_parts(prefer, "Prefer")
         return json_response(prefer, content, headers)
 
-    key, spec = _authenticate(request.headers.get("authorization"), world)
+    key, spec = _authenticate(head.get(b"authorization"), world)
     ledger.admit(key, spec)
 
     if seen.parse_error is not None:
@@ -186,8 +200,8 @@ async def _answer(
     )
 
 
-async def _read_body(request: Request, limit: int, seen: _Seen) -> bytearray:
-    declared = request.headers.get("content-length", "")
+async def _read_body(request: Request, declared: str, world: World, seen: _Seen) -> bytearray:
+    limit = world.limits.max_body_bytes
     if declared.isdigit() and int(declared) > limit:
         seen.body_size = int(declared)
         raise PayloadTooLargeError(
