@@ -127,7 +127,9 @@ async def _answer(
     outcome = handle.scenarios.take()
     if outcome is not None and outcome.latency:
         await anyio.sleep(outcome.latency)
-    body = await _read_body(request, head.get(b"content-length", ""), world, seen)
+    body = await _read_body(
+        request, head.get(b"content-length", ""), world.limits.max_body_bytes, seen
+    )
     split = split_body(body)
     encoded: memoryview | None = None
     if split is None:
@@ -200,8 +202,7 @@ async def _answer(
     )
 
 
-async def _read_body(request: Request, declared: str, world: World, seen: _Seen) -> bytearray:
-    limit = world.limits.max_body_bytes
+async def _read_body(request: Request, declared: str, limit: int, seen: _Seen) -> bytearray:
     if declared.isdigit() and int(declared) > limit:
         seen.body_size = int(declared)
         raise PayloadTooLargeError(
