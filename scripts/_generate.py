@@ -33,6 +33,8 @@ FLAGS = [
     "--field-constraints",
     "--use-standard-collections",
     "--use-union-operator",
+    # Enums as Literal: a str-Enum field refuses plain strings under the mock's strict validation.
+    "--enum-field-as-literal", "all",
     "--use-schema-description",
     "--use-field-description",
     "--use-double-quotes",

@@ -14,7 +14,7 @@ import wave
 from collections.abc import Iterator
 from typing import Any, Final
 
-from openrouter_stt._formats import AudioFormat
+from openrouter_stt.formats import AudioFormat
 
 __all__ = ["AudioDecodeError", "audio_duration"]
 

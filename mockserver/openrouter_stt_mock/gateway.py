@@ -37,7 +37,7 @@ import orjson
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from openrouter_stt._formats import AUDIO_FORMATS
+from openrouter_stt.formats import AUDIO_FORMATS
 
 from .errors import (
     BadGatewayError,

@@ -16,7 +16,7 @@ from typing import Any, Final, cast
 import orjson
 
 import openrouter_stt_models
-from openrouter_stt._languages import is_iso_639_1
+from openrouter_stt.formats import is_iso_639_1
 
 __all__ = ["DOCUMENTED_STATUSES", "OPERATION_PATH", "SPEC_PATH", "SpecChecker", "spec_bytes"]
 

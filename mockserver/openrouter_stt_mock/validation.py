@@ -20,8 +20,13 @@ from typing import Any, Final, cast
 import orjson
 from pydantic import ValidationError
 
-from openrouter_stt._formats import AUDIO_FORMATS, SNIFF_BYTES, AudioFormat, sniff_format
-from openrouter_stt._languages import is_iso_639_1
+from openrouter_stt.formats import (
+    AUDIO_FORMATS,
+    SNIFF_BYTES,
+    AudioFormat,
+    is_iso_639_1,
+    sniff_format,
+)
 from openrouter_stt_models import STTRequest
 
 from .audio import AudioDecodeError, audio_duration

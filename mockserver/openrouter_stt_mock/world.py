@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal, cast, get_args
 
-from openrouter_stt._formats import AUDIO_FORMATS
+from openrouter_stt.formats import AUDIO_FORMATS
 
 __all__ = [
     "DEFAULT_API_KEY",

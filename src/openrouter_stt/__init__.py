@@ -42,9 +42,9 @@ from ._exceptions import (
     RateLimitError,
     ServiceUnavailableError,
 )
-from ._formats import AUDIO_FORMATS, AudioFormat
 from ._types import AudioInput
 from ._version import __version__
+from .formats import AUDIO_FORMATS, AudioFormat
 
 if _typing.TYPE_CHECKING:
     from openrouter_stt_models import STTResponse, STTUsage

@@ -31,9 +31,9 @@ from ._exceptions import (
     status_error_class,
 )
 from ._files import AudioBody, AudioSource
-from ._languages import is_iso_639_1
 from ._retry import attempt_timeout, retry_delay
 from ._types import TimeoutTypes
+from .formats import is_iso_639_1
 
 if TYPE_CHECKING:
     from openrouter_stt_models import ErrorData, ProviderOptions, STTResponse

@@ -18,8 +18,8 @@ import httpx
 from ._client import OpenRouterSTT
 from ._config import DEFAULT_MODEL
 from ._exceptions import InvalidRequestError, OpenRouterSTTError
-from ._formats import AUDIO_FORMATS
 from ._version import __version__
+from .formats import AUDIO_FORMATS
 
 __all__ = ["main"]
 

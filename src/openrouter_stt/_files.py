@@ -21,8 +21,8 @@ import anyio.to_thread
 import httpx
 
 from ._exceptions import InvalidRequestError
-from ._formats import AUDIO_FORMATS, SNIFF_BYTES, AudioFormat, format_from_suffix, sniff_format
 from ._types import ACCEPTED_AUDIO_TYPES
+from .formats import AUDIO_FORMATS, SNIFF_BYTES, AudioFormat, format_from_suffix, sniff_format
 
 __all__ = [
     "ASYNC_READ_SIZE",

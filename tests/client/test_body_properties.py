@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from openrouter_stt._base import check_fields, make_body
 from openrouter_stt._files import load_audio
-from openrouter_stt._languages import ISO_639_1
+from openrouter_stt.formats import ISO_639_1
 from openrouter_stt_models import STTRequest
 
 # A leading zero byte matches no audio signature, so the explicit format always applies.

@@ -64,7 +64,7 @@ def test_client_docstrings_show_usage() -> None:
         assert ".transcribe(" in (cls.__doc__ or "")
 
 
-def test_private_modules_declare_all() -> None:
+def test_modules_declare_all() -> None:
     from openrouter_stt import (
         _base,
         _cli,
@@ -72,11 +72,10 @@ def test_private_modules_declare_all() -> None:
         _config,
         _exceptions,
         _files,
-        _formats,
-        _languages,
         _retry,
         _types,
         _version,
+        formats,
     )
 
     for module in (
@@ -86,11 +85,10 @@ def test_private_modules_declare_all() -> None:
         _config,
         _exceptions,
         _files,
-        _formats,
-        _languages,
         _retry,
         _types,
         _version,
+        formats,
     ):
         assert isinstance(module.__all__, list), module.__name__
         for name in module.__all__:

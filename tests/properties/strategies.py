@@ -22,9 +22,8 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from openrouter_stt._config import RetryPolicy
-from openrouter_stt._formats import AUDIO_FORMATS
-from openrouter_stt._languages import ISO_639_1
 from openrouter_stt._retry import RETRYABLE_STATUS_CODES
+from openrouter_stt.formats import AUDIO_FORMATS, ISO_639_1
 from openrouter_stt_mock import World
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -69,7 +69,7 @@ def test_rewrite_moves_only_our_imports() -> None:
         import openrouter_stt_models
         import openrouter_stt_models as models
         from openrouter_stt_models import STTResponse
-        from openrouter_stt._formats import sniff_format
+        from openrouter_stt.formats import sniff_format
         from openrouter_stt_extras import thing
         import httpx
         name = "openrouter_stt_models"
@@ -79,7 +79,7 @@ def test_rewrite_moves_only_our_imports() -> None:
     assert "import acme._vendor.openrouter_stt_models\n" in out
     assert "import acme._vendor.openrouter_stt_models as models" in out
     assert "from acme._vendor.openrouter_stt_models import STTResponse" in out
-    assert "from acme._vendor.openrouter_stt._formats import sniff_format" in out
+    assert "from acme._vendor.openrouter_stt.formats import sniff_format" in out
     assert "from openrouter_stt_extras import thing" in out
     assert 'name = "openrouter_stt_models"' in out
     assert _vendor.leftover_imports(out, "acme._vendor") == ["openrouter_stt_extras"]

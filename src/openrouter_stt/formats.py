@@ -1,14 +1,23 @@
-"""Audio formats: the documented set, and recognising a format from the first bytes of a file.
+"""The values the contract documents beyond its types: audio formats (and recognising one from a
+file's first bytes) and ISO-639-1 language codes.
 
-Shared by the client (to infer ``format`` and refuse a contradicting one before sending) and the
-mock (to refuse audio whose bytes are not the declared format), so both judge audio the same way.
+Public, as both sides judge by it: the client (to infer ``format`` and refuse a bad argument before
+sending) and the mock (to refuse a request with the same words), so the two can never disagree.
 """
 
 from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-__all__ = ["AUDIO_FORMATS", "SNIFF_BYTES", "AudioFormat", "format_from_suffix", "sniff_format"]
+__all__ = [
+    "AUDIO_FORMATS",
+    "ISO_639_1",
+    "SNIFF_BYTES",
+    "AudioFormat",
+    "format_from_suffix",
+    "is_iso_639_1",
+    "sniff_format",
+]
 
 AudioFormat = Literal["wav", "mp3", "flac", "m4a", "ogg", "webm", "aac"]
 #: The formats OpenRouter documents for ``input_audio.format``, in its order.
@@ -61,3 +70,22 @@ def format_from_suffix(name: str) -> AudioFormat | None:
     """Return the format a file name's extension stands for, or ``None``."""
     _, dot, suffix = name.rpartition(".")
     return _SUFFIXES.get(suffix.lower()) if dot else None
+
+
+#: Every two-letter code of ISO 639-1 (the 183 current codes).
+ISO_639_1: Final[frozenset[str]] = frozenset(
+    """
+    aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht
+    hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky
+    la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny
+    oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss
+    st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo
+    za zh zu
+    """.split()
+)
+
+
+def is_iso_639_1(code: str) -> bool:
+    """Whether ``code`` is a current ISO 639-1 code, written in lowercase as OpenRouter expects."""
+    return code in ISO_639_1
