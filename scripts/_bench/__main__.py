@@ -28,6 +28,7 @@ PLANS: dict[str, dict[str, Any]] = {
         "overhead_calls": 300,
         "overhead_rounds": 3,
         "load_seconds": 1.5,
+        "load_warmup": 4.0,
         "load_rounds": 1,
         "load_connections": 8,
         "mock_memory_mb": 16,
@@ -40,6 +41,7 @@ PLANS: dict[str, dict[str, Any]] = {
         "overhead_calls": 2000,
         "overhead_rounds": 5,
         "load_seconds": 15.0,
+        "load_warmup": 5.0,
         "load_rounds": 5,
         "load_connections": 16,
         "mock_memory_mb": 100,
@@ -116,6 +118,8 @@ def run_sections(
                 seconds=plan["load_seconds"],
                 rounds=plan["load_rounds"],
                 generator=load,
+                warmup=plan["load_warmup"],
+                report=report,
             )
         elif section == "mock-memory":
             figures += mock_memory.run(plan["mock_memory_mb"])

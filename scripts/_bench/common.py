@@ -10,6 +10,7 @@ import resource
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import wave
 from collections.abc import Iterator, Sequence
@@ -20,10 +21,12 @@ from _mockproc import free_port
 
 __all__ = [
     "MB",
+    "command_server",
     "free_port",
     "peak_rss_bytes",
     "run_child",
     "server",
+    "stop",
     "wav_bytes",
     "write_wav",
 ]
@@ -112,21 +115,46 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 @contextlib.contextmanager
 def server(argv: Sequence[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server process (``argv`` after ``python``) until the block ends."""
-    process = subprocess.Popen(
-        [sys.executable, *argv],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=_env(),
-    )
-    try:
-        wait_for_port(port, process)
+    with command_server([sys.executable, *argv], port, env=_env()) as process:
         yield process
-    finally:
+
+
+@contextlib.contextmanager
+def command_server(
+    command: Sequence[str],
+    port: int,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    cwd: Path | None = None,
+    keep_stdout: bool = False,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` (a server that listens on 127.0.0.1:``port``) until the block ends.
+
+    Waits up to ``timeout`` seconds for the port; stops the process by its id (SIGTERM, then
+    SIGKILL after 10 s). Its stderr (and stdout with ``keep_stdout``, else discarded) goes to a
+    temporary file, never to a pipe nobody reads; its end is quoted if the server dies first.
+    """
+    with tempfile.TemporaryFile() as log:
+        stdout = log if keep_stdout else subprocess.DEVNULL
+        process = subprocess.Popen(list(command), stdout=stdout, stderr=log, env=env, cwd=cwd)
+        try:
+            try:
+                wait_for_port(port, process, timeout)
+            except RuntimeError as error:
+                log.seek(0)
+                tail = log.read()[-2000:].decode("utf-8", "replace")
+                raise RuntimeError(f"{command[0]}: {error}\n{tail}") from None
+            yield process
+        finally:
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes], grace: float = 10) -> None:
+    """Stop ``process`` by its id: SIGTERM, then SIGKILL if it is still there after ``grace``."""
+    if process.poll() is None:
         process.terminate()
         try:
-            process.wait(10)
+            process.wait(grace)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr is not None:
-            process.stderr.close()

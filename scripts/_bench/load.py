@@ -1,7 +1,9 @@
-"""A bounded HTTP/1.1 load generator: ``python -m _bench.load PORT BODY CONNECTIONS SECONDS MAX``.
+"""A bounded HTTP/1.1 load generator: ``python -m _bench.load PORT BODY CONNECTIONS SECONDS MAX
+[PATH]``.
 
-``CONNECTIONS`` keep-alive connections, each sending the same prebuilt POST (``BODY`` is a file
-holding the JSON body) and reading its answer, until ``SECONDS`` pass or ``MAX`` requests are
+``CONNECTIONS`` keep-alive connections, each sending the same prebuilt POST to ``PATH`` (default
+the endpoint's; ``BODY`` is a file holding the JSON body) and reading its answer, whether sized
+by Content-Length or chunked (WireMock's default), until ``SECONDS`` pass or ``MAX`` requests are
 done, after a short warm-up. Plain asyncio streams keep the generator's own cost low; it runs in
 a process of its own and prints one JSON line: requests, seconds, req/s, p50, p99, statuses.
 """
@@ -22,13 +24,37 @@ KEY = "sk-or-mock-ok"
 _WARM_UP_SECONDS = 0.5
 
 
-def request_bytes(body: bytes, port: int) -> bytes:
+def request_bytes(body: bytes, port: int, path: str = PATH) -> bytes:
     """The whole request, head and body, as sent on every turn."""
     head = (
-        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {KEY}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {KEY}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("ascii") + body
+
+
+async def _read_body(reader: asyncio.StreamReader, head: bytes) -> None:
+    """Read the body the head announces: Content-Length bytes, or chunks up to the last one."""
+    length = 0
+    chunked = False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if not chunked:
+        await reader.readexactly(length)
+        return
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        if size == 0:
+            # No trailers are expected: the empty line ends the message.
+            while await reader.readuntil(b"\r\n") != b"\r\n":
+                pass
+            return
+        await reader.readexactly(size + 2)  # the chunk and its CRLF
 
 
 async def _worker(
@@ -47,12 +73,7 @@ async def _worker(
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head[9:12])
-            length = 0
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            await reader.readexactly(length)
+            await _read_body(reader, head)
             if started >= measure_from:
                 latencies.append(time.perf_counter() - started)
                 statuses[status] += 1
@@ -62,10 +83,10 @@ async def _worker(
 
 
 async def run(
-    port: int, body: bytes, connections: int, seconds: float, max_requests: int
+    port: int, body: bytes, connections: int, seconds: float, max_requests: int, path: str = PATH
 ) -> dict[str, object]:
-    """Load the server on ``port``; return what was measured."""
-    request = request_bytes(body, port)
+    """Load the server on ``port`` at ``path``; return what was measured."""
+    request = request_bytes(body, port, path)
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     budget = [max_requests]
@@ -101,6 +122,7 @@ if __name__ == "__main__":
             int(connections_text),
             float(seconds_text),
             int(max_text),
+            sys.argv[6] if len(sys.argv) > 6 else PATH,
         )
     )
     print(json.dumps(result))

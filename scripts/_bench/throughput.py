@@ -1,8 +1,10 @@
-"""Mock throughput: ``openrouter-stt mock`` beside a bare Starlette app parsing the same body.
+"""Mock throughput: ``openrouter-stt mock`` beside a bare Starlette app and the mocks users pick.
 
-Both run under uvicorn with one worker on 127.0.0.1 and take turns under the same load: wrk when
-it is installed, else :mod:`_bench.load` in a process of its own. The body is a
-100 KB WAV as the client sends it, base64 in JSON, with the default world's ``sk-or-mock-ok`` key.
+The mock and the bare app (which only parses the same body) run under uvicorn with one worker;
+WireMock and Prism (:mod:`_bench.rivals`) with the settings given there. All listen on 127.0.0.1
+and take turns under the same load: wrk when it is installed, else :mod:`_bench.load` in a
+process of its own. The body is a 100 KB WAV as the client sends it, base64 in JSON, with the
+default world's ``sk-or-mock-ok`` key.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .common import free_port, run_child, server, wav_bytes
+from . import rivals as rival_tools
+from .common import _env, command_server, free_port, run_child, wav_bytes
 from .load import KEY, PATH
 from .results import Figure
+from .rivals import Rival
 
 __all__ = ["mock_body", "run"]
 
@@ -33,7 +39,9 @@ def mock_body(audio_bytes: int) -> bytes:
     return json.dumps({"input_audio": {"data": data, "format": "wav"}, "model": MODEL}).encode()
 
 
-def _wrk(port: int, body_file: Path, connections: int, seconds: float) -> dict[str, Any]:
+def _wrk(
+    port: int, body_file: Path, connections: int, seconds: float, path: str = PATH
+) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     assert wrk is not None
     script = body_file.with_suffix(".lua")
@@ -45,7 +53,7 @@ def _wrk(port: int, body_file: Path, connections: int, seconds: float) -> dict[s
         'wrk.headers["Content-Type"] = "application/json"\n',
         encoding="utf-8",
     )
-    url = f"http://127.0.0.1:{port}{PATH}"
+    url = f"http://127.0.0.1:{port}{path}"
     args = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     done = subprocess.run(
         [*args, "-s", str(script), url],
@@ -86,12 +94,49 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _load(
-    port: int, body_file: Path, connections: int, seconds: float, max_requests: int, use_wrk: bool
+    port: int,
+    body_file: Path,
+    connections: int,
+    seconds: float,
+    max_requests: int,
+    use_wrk: bool,
+    path: str = PATH,
 ) -> dict[str, Any]:
     if use_wrk:
-        return _wrk(port, body_file, connections, seconds)
-    args = [str(port), str(body_file), str(connections), str(seconds), str(max_requests)]
+        return _wrk(port, body_file, connections, seconds, path)
+    args = [str(port), str(body_file), str(connections), str(seconds), str(max_requests), path]
     return run_child("_bench.load", args, timeout=seconds + 60)
+
+
+def _answered_200(result: dict[str, Any]) -> str | None:
+    """Why a load's answers were not all 200, or ``None`` when they were."""
+    if not result["requests"]:
+        return "no request was answered"
+    if result.get("non_2xx") or result.get("socket_errors"):
+        return f"{result.get('non_2xx')} non-2xx answers; {result.get('socket_errors')}"
+    statuses = result.get("statuses")
+    if statuses is not None and set(statuses) != {"200"}:
+        return f"answered {statuses}"
+    return None
+
+
+BARE = "bare Starlette + orjson"
+#: Short names in the figures, and the bars on ours/theirs: requests/s at least, p99 at most.
+SHORT = {"bare": "bare app", "wiremock": "WireMock", "prism": "Prism"}
+RPS_BARS = {"bare": 0.8, "wiremock": 1.25, "prism": 20.0}
+P99_BARS = {"wiremock": 0.5}
+
+
+def _python(argv: list[str]) -> Callable[[int], list[str]]:
+    return lambda port: [sys.executable, *argv, str(port)]
+
+
+@contextmanager
+def _serving(contender: Rival, port: int) -> Iterator[None]:
+    command = contender.command(port)
+    keep = contender.key not in ("mock", "bare")
+    with command_server(command, port, _env(), contender.start_timeout, keep_stdout=keep):
+        yield
 
 
 def run(
@@ -101,68 +146,103 @@ def run(
     max_requests: int = 100_000,
     generator: str = "auto",
     rounds: int = 5,
+    warmup: float = 1.0,
+    rivals: bool = True,
+    report: Callable[[str], None] = print,
 ) -> list[Figure]:
-    """Requests/s and latency of the mock and of the bare app under the same load.
+    """Requests/s and latency of the mock, the bare app, WireMock and Prism under the same load.
 
-    ``rounds`` rounds, each starting both servers afresh and loading one then the other (the order
-    alternates) for ``seconds / rounds`` after a warm-up; each figure is the median round. Fresh
-    processes matter: the same server runs a tenth faster or slower from one start to the next
-    (memory layout, hash seeds), which one long run per server reads as a difference between them.
+    ``rounds`` rounds, each starting every server afresh and loading one after the other (the
+    order reverses every other round) for ``seconds / rounds`` after a warm-up of ``warmup``
+    seconds, the same for all (WireMock's JIT needs a few); each figure is the median round.
+    Fresh processes matter: the same server runs a tenth faster or slower from one start to the
+    next (memory layout, hash seeds), which one long run per server reads as a difference between
+    them. With ``rivals`` false, or where npm, java or node is missing, WireMock and Prism are
+    left out and the reason is reported.
     """
     use_wrk = generator == "wrk" or (generator == "auto" and shutil.which("wrk") is not None)
     turn = max(1.0, seconds / rounds)
-    argvs = {"mock": ["-c", _MOCK, "mock", "--port"], "bare": ["-m", "_bench.bare_app"]}
-    runs: dict[str, list[dict[str, Any]]] = {"mock": [], "bare": []}
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        contenders = [
+            Rival("mock", "openrouter-stt mock", PATH, _python(["-c", _MOCK, "mock", "--port"])),
+            Rival("bare", BARE, PATH, _python(["-m", "_bench.bare_app"])),
+        ]
+        skipped: dict[str, str] = {}
+        if rivals:
+            found, skipped = rival_tools.rivals(Path(tmp), report)
+            contenders += found
+        for key, reason in skipped.items():
+            report(f"   {SHORT[key]} baseline skipped: {reason}")
         body_file = Path(tmp) / "body.json"
         body_file.write_bytes(mock_body(audio_bytes))
+        runs: dict[str, list[dict[str, Any]]] = {c.key: [] for c in contenders}
         for number in range(rounds):
-            for name in ("mock", "bare") if number % 2 == 0 else ("bare", "mock"):
-                port = free_port()
-                with server([*argvs[name], str(port)], port):
-                    _load(port, body_file, connections, 1.0, max_requests, use_wrk)  # warm-up
-                    runs[name].append(
-                        _load(port, body_file, connections, turn, max_requests, use_wrk)
-                    )
-    results = {name: _median_run(found) for name, found in runs.items()}
-    mock, bare = results["mock"], results["bare"]
+            order = contenders if number % 2 == 0 else contenders[::-1]
+            for contender in order:
+                if contender.key in skipped:
+                    continue
+                try:
+                    port = free_port()
+                    with _serving(contender, port):
+                        load = (port, body_file, connections)
+                        _load(*load, warmup, max_requests, use_wrk, contender.path)
+                        result = _load(*load, turn, max_requests, use_wrk, contender.path)
+                    problem = _answered_200(result)
+                    if problem is not None:
+                        raise RuntimeError(f"{contender.label}: {problem}")
+                except (RuntimeError, subprocess.SubprocessError) as error:
+                    if contender.key in ("mock", "bare"):
+                        raise
+                    skipped[contender.key] = f"failed in round {number + 1}: {error}"
+                    report(f"   {SHORT[contender.key]} baseline dropped: {skipped[contender.key]}")
+                    continue
+                runs[contender.key].append(result)
+    results = {key: _median_run(found) for key, found in runs.items() if key not in skipped}
+    labels = {c.key: c.label for c in contenders}
+    mock = results["mock"]
     notes = {
         "generator": mock["generator"],
         "connections": connections,
         "audio_bytes": audio_bytes,
-        "rounds": {name: [round(r["rps"]) for r in found] for name, found in runs.items()},
-        "mock": mock,
-        "bare": bare,
+        "warmup_seconds": warmup,
+        "turn_seconds": turn,
+        "rounds": {key: [round(r["rps"]) for r in found] for key, found in runs.items()},
+        "paths": {c.key: c.path for c in contenders},
+        "skipped": skipped,
+        **results,
     }
-    return [
-        Figure(
-            section="mock throughput",
-            name="requests/s",
-            unit="req/s",
-            ours=mock["rps"],
-            baseline=bare["rps"],
-            baseline_name="bare Starlette + orjson",
-            better="higher",
-            bar=0.8,
-            notes=notes,
-        ),
-        Figure(
-            section="mock latency",
-            name="p50",
-            unit="ms",
-            ours=mock["p50_ms"],
-            baseline=bare["p50_ms"],
-            baseline_name="bare Starlette + orjson",
-        ),
-        Figure(
-            section="mock latency",
-            name="p99",
-            unit="ms",
-            ours=mock["p99_ms"],
-            baseline=bare["p99_ms"],
-            baseline_name="bare Starlette + orjson",
-        ),
-    ]
+    throughput: list[Figure] = []
+    latency: list[Figure] = []
+    for key, theirs in results.items():
+        if key == "mock":
+            continue
+        short, label = SHORT[key], labels[key]
+        throughput.append(
+            Figure(
+                section="mock throughput",
+                name=f"vs {short}",
+                unit="req/s",
+                ours=mock["rps"],
+                baseline=theirs["rps"],
+                baseline_name=label,
+                better="higher",
+                bar=RPS_BARS[key],
+                notes=notes if not throughput else {},
+            )
+        )
+        for quantile in ("p50", "p99"):
+            latency.append(
+                Figure(
+                    section="mock latency",
+                    name=f"{quantile} vs {short}",
+                    unit="ms",
+                    ours=mock[f"{quantile}_ms"],
+                    baseline=theirs[f"{quantile}_ms"],
+                    baseline_name=label,
+                    bar=P99_BARS.get(key) if quantile == "p99" else None,
+                )
+            )
+    return throughput + latency
 
 
 if __name__ == "__main__":
