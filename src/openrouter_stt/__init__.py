@@ -20,6 +20,7 @@ from ._config import (
     DEFAULT_MODEL,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
+    Clock,
     NotGiven,
     RetryPolicy,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",
+    "Clock",
     "EdgeTimeoutError",
     "InternalServerError",
     "InvalidRequestError",

@@ -1,5 +1,5 @@
 """Logic shared by both clients, without I/O: configuration, argument checks, building the
-request, reading the response, deciding retries, and translating httpx's errors."""
+request, reading the response, the retry bookkeeping, and translating httpx's errors."""
 
 from __future__ import annotations
 
@@ -7,18 +7,20 @@ import functools
 import logging
 import math
 import os
-import random
-import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Generic, ParamSpec, TypeAlias, TypeVar, cast
 
 import httpx
 import pydantic
 
 from ._config import (
     DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
     USER_AGENT,
+    Clock,
     NotGiven,
     RetryPolicy,
 )
@@ -36,33 +38,34 @@ from ._types import TimeoutTypes
 from .formats import is_iso_639_1
 
 if TYPE_CHECKING:
-    from openrouter_stt_models import ErrorData, ProviderOptions, STTResponse
+    from openrouter_stt_models import ErrorData, STTResponse
 
 __all__ = [
+    "Attempts",
     "BaseClient",
     "RawResponse",
     "RequestFields",
+    "async_to_raw_response_wrapper",
     "check_fields",
     "make_body",
     "make_status_error",
     "map_transport_error",
     "parse_response",
+    "to_raw_response_wrapper",
 ]
 
 log = logging.getLogger("openrouter_stt")
 
 _ENDPOINT = "/audio/transcriptions"
 _DATA_MARK = b'"data":"'
+_DEADLINE_PASSED = "the call's total timeout ran out while the answer was being read"
+
+_P = ParamSpec("_P")
+_HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
 
 
-@dataclass(frozen=True)
-class RequestFields:
-    """The checked non-audio fields of a request."""
-
-    model: str
-    language: str | None
-    temperature: float | None
-    provider_options: ProviderOptions | None
+#: The checked non-audio fields of a request, as :class:`STTRequest` names them; ``None`` left out.
+RequestFields: TypeAlias = dict[str, object]
 
 
 def check_fields(
@@ -72,21 +75,26 @@ def check_fields(
     temperature: object,
     provider_options: object,
 ) -> RequestFields:
-    """Check the non-audio arguments of ``transcribe``, raising :class:`InvalidRequestError`."""
+    """Check the non-audio arguments of ``transcribe``, raising :class:`InvalidRequestError`.
+
+    A new request field is checked here, and :func:`make_body` sends it as it is.
+    """
     if not isinstance(model, str) or not model.strip():
         got = repr(model) if isinstance(model, str) else type(model).__name__
         raise InvalidRequestError(
             f"model: expected a non-empty model id such as 'openai/whisper-large-v3', got {got}",
             field="model",
         )
-    if language is not None and (not isinstance(language, str) or not is_iso_639_1(language)):
-        got = repr(language) if isinstance(language, str) else type(language).__name__
-        raise InvalidRequestError(
-            f"language: {got} is not an ISO-639-1 code; expected two lowercase letters such as "
-            "'en' or 'ja', or None to detect the language",
-            field="language",
-        )
-    checked_temperature: float | None = None
+    fields: RequestFields = {"model": model}
+    if language is not None:
+        if not isinstance(language, str) or not is_iso_639_1(language):
+            got = repr(language) if isinstance(language, str) else type(language).__name__
+            raise InvalidRequestError(
+                f"language: {got} is not an ISO-639-1 code; expected two lowercase letters such "
+                "as 'en' or 'ja', or None to detect the language",
+                field="language",
+            )
+        fields["language"] = language
     if temperature is not None:
         # bool is an int to Python, but True is no temperature.
         if isinstance(temperature, bool) or not isinstance(temperature, int | float):
@@ -99,8 +107,7 @@ def check_fields(
                 f"temperature: {temperature!r} is out of range; expected a number between 0 and 1",
                 field="temperature",
             )
-        checked_temperature = float(temperature)
-    options: ProviderOptions | None = None
+        fields["temperature"] = float(temperature)
     if provider_options is not None:
         from openrouter_stt_models import ProviderOptions
 
@@ -112,62 +119,23 @@ def check_fields(
                 "options, such as {'openai': {'max_tokens': 1000}}",
                 field="provider_options",
             ) from None
-    return RequestFields(
-        model=model,
-        language=language,
-        temperature=checked_temperature,
-        provider_options=options,
-    )
+        fields["provider"] = {"options": options}
+    return fields
 
 
 def make_body(source: AudioSource, fields: RequestFields) -> AudioBody:
     """The streamed JSON body: the generated model serialised with empty audio data, with the
     base64 audio streamed in its place."""
-    if fields.provider_options is None:
-        # A float's repr keys the cache: -0.0 equals 0.0, yet is written differently.
-        temperature = None if fields.temperature is None else repr(fields.temperature)
-        head, tail = _plain_body_ends(source.format, fields.model, fields.language, temperature)
-    else:
-        head, tail = _body_ends(source.format, fields)
-    return AudioBody(head, source, tail)
-
-
-@functools.lru_cache(maxsize=64)
-def _plain_body_ends(
-    format: str, model: str, language: str | None, temperature: str | None
-) -> tuple[bytes, bytes]:
-    """:func:`_body_ends` without provider options: the calls of one program mostly share
-    these, so they are serialised once."""
-    fields = RequestFields(
-        model=model,
-        language=language,
-        temperature=None if temperature is None else float(temperature),
-        provider_options=None,
-    )
-    return _body_ends(format, fields)
-
-
-def _body_ends(format: str, fields: RequestFields) -> tuple[bytes, bytes]:
-    """The JSON body before and after the audio's base64."""
     # The generated models are built on first use: importing the package stays light.
-    from openrouter_stt_models import STTInputAudio, STTProvider, STTRequest
+    from openrouter_stt_models import STTRequest
 
-    template = STTRequest(
-        input_audio=STTInputAudio(data="", format=format),
-        model=fields.model,
-        language=fields.language,
-        temperature=fields.temperature,
-        provider=(
-            STTProvider(options=fields.provider_options)
-            if fields.provider_options is not None
-            else None
-        ),
-    ).model_dump_json(exclude_none=True)
-    encoded = template.encode()
+    audio = {"data": "", "format": source.format}
+    template = STTRequest.model_validate({"input_audio": audio, **fields})
+    encoded = template.model_dump_json(exclude_none=True).encode()
     # input_audio is the model's first field, so the first "data":" is the audio's, whatever
     # the provider options hold.
     at = encoded.index(_DATA_MARK) + len(_DATA_MARK)
-    return encoded[:at], encoded[at:]
+    return AudioBody(encoded[:at], source, encoded[at:])
 
 
 def _read_body(response: httpx.Response) -> object:
@@ -285,14 +253,148 @@ class RawResponse:
         return f"<RawResponse [{self.status_code}] generation_id={self.generation_id!r}>"
 
 
-def _layer(headers: Mapping[str, str]) -> dict[str, tuple[str, str]]:
-    """Headers keyed by their lowercased name; of two names differing only in case, the last
-    wins, as it would setting them one by one."""
-    return {name.lower(): (name, value) for name, value in headers.items()}
+_RAW_RESPONSE: ContextVar[bool] = ContextVar("openrouter_stt_raw_response", default=False)
 
 
-class BaseClient:
-    """Configuration and request building shared by the sync and async clients."""
+def to_raw_response_wrapper(func: Callable[_P, STTResponse]) -> Callable[_P, RawResponse]:
+    """``func`` (a client's ``transcribe``) returning the :class:`RawResponse` it read instead
+    of parsing it; the parameters stay those ``func`` declares."""
+
+    @functools.wraps(func)
+    def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> RawResponse:
+        token = _RAW_RESPONSE.set(True)
+        try:
+            return cast("RawResponse", func(*args, **kwargs))
+        finally:
+            _RAW_RESPONSE.reset(token)
+
+    return wrapped
+
+
+def async_to_raw_response_wrapper(
+    func: Callable[_P, Awaitable[STTResponse]],
+) -> Callable[_P, Awaitable[RawResponse]]:
+    """:func:`to_raw_response_wrapper` for the async client's ``transcribe``."""
+
+    @functools.wraps(func)
+    async def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> RawResponse:
+        token = _RAW_RESPONSE.set(True)
+        try:
+            return cast("RawResponse", await func(*args, **kwargs))
+        finally:
+            _RAW_RESPONSE.reset(token)
+
+    return wrapped
+
+
+class _DeadlineStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body that stops with :class:`httpx.ReadTimeout` once the call's deadline has
+    passed: httpx's read timeout bounds each read, not the whole answer, so a body that trickles
+    in would otherwise outlast the deadline."""
+
+    def __init__(
+        self, stream: httpx.SyncByteStream | httpx.AsyncByteStream, check: Callable[[], None]
+    ) -> None:
+        self._stream = stream
+        self._check = check
+
+    def __iter__(self) -> Iterator[bytes]:
+        assert isinstance(self._stream, httpx.SyncByteStream)
+        for chunk in self._stream:
+            self._check()
+            yield chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        assert isinstance(self._stream, httpx.AsyncByteStream)
+        async for chunk in self._stream:
+            self._check()
+            yield chunk
+
+    def close(self) -> None:
+        assert isinstance(self._stream, httpx.SyncByteStream)
+        self._stream.close()
+
+    async def aclose(self) -> None:
+        assert isinstance(self._stream, httpx.AsyncByteStream)
+        await self._stream.aclose()
+
+
+class Attempts:
+    """The bookkeeping of one call's attempts, without I/O, so that the sync and async loops
+    only send and sleep: the deadline, each attempt's timeouts, the retries made, and after a
+    failure either the delay before the next attempt (logged) or the error to raise."""
+
+    def __init__(
+        self, timeout: httpx.Timeout, policy: RetryPolicy, clock: Clock, url: httpx.URL
+    ) -> None:
+        self._timeout = timeout
+        self._policy = policy
+        self._clock = clock
+        self._url = url
+        self._started = clock.monotonic()
+        self._retries = 0
+
+    def timeout(self) -> httpx.Timeout:
+        """The next attempt's timeouts: the call's, shrunk to the time left overall."""
+        return attempt_timeout(self._timeout, self._policy, self._elapsed())
+
+    def watch(self, response: httpx.Response) -> None:
+        """Make reading ``response``'s body give up once the call's deadline has passed."""
+        if self._policy.total_timeout is not None:
+            check = functools.partial(self._check_deadline, response.request)
+            response.stream = _DeadlineStream(response.stream, check)
+
+    def retry_after_error(self, exc: httpx.RequestError, request: httpx.Request) -> float:
+        """Seconds to wait before retrying after ``exc``; raises it, translated, when the call
+        must end."""
+        delay = self._retry(None, type(exc).__name__)
+        if delay is None:
+            raise map_transport_error(exc, request) from exc
+        return delay
+
+    def retry_after_status(self, response: httpx.Response) -> float:
+        """Seconds to wait before retrying after an error status; raises the matching
+        :class:`APIStatusError` when the call must end."""
+        delay = self._retry(response, f"status {response.status_code}")
+        if delay is None:
+            raise make_status_error(response)
+        return delay
+
+    def _elapsed(self) -> float:
+        return self._clock.monotonic() - self._started
+
+    def _check_deadline(self, request: httpx.Request) -> None:
+        total = self._policy.total_timeout
+        if total is not None and self._elapsed() > total:
+            raise httpx.ReadTimeout(_DEADLINE_PASSED, request=request)
+
+    def _retry(self, response: httpx.Response | None, reason: str) -> float | None:
+        delay = retry_delay(
+            retries_done=self._retries,
+            max_retries=self._policy.max_retries,
+            policy=self._policy,
+            elapsed=self._elapsed(),
+            status_code=response.status_code if response is not None else None,
+            headers=response.headers if response is not None else None,
+            now=self._clock.time(),
+            random_fraction=self._clock.jitter(),
+        )
+        if delay is not None:
+            self._retries += 1
+            log.debug(
+                "Retrying POST %s in %.2f s (retry %d of %d) after %s",
+                self._url,
+                delay,
+                self._retries,
+                self._policy.max_retries,
+                reason,
+            )
+        return delay
+
+
+class BaseClient(Generic[_HttpT]):
+    """Configuration, request building and the retry bookkeeping shared by the sync and async
+    clients, which add only sending and sleeping."""
 
     base_url: str
     """Where requests go, without a trailing slash."""
@@ -300,19 +402,22 @@ class BaseClient:
     """Timeouts of each attempt."""
     retry_policy: RetryPolicy
     """How failed attempts are retried."""
+    _client: _HttpT
 
     def __init__(
         self,
-        api_key: str | None,
+        api_key: str | None = None,
         *,
-        base_url: str | None,
-        timeout: TimeoutTypes,
-        max_retries: int | NotGiven,
-        retry_policy: RetryPolicy | None,
-        http_referer: str | None,
-        app_title: str | None,
-        app_categories: str | Sequence[str] | None,
-        default_headers: Mapping[str, str] | None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | None = None,
+        http_client: _HttpT | None = None,
+        http_referer: str | None = None,
+        app_title: str | None = None,
+        app_categories: str | Sequence[str] | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY")
         if not key or not key.strip():
@@ -330,128 +435,64 @@ class BaseClient:
         if not isinstance(max_retries, NotGiven):
             policy = replace(policy, max_retries=max_retries)
         self.retry_policy = policy
-        headers = {
-            "Authorization": f"Bearer {self._api_key}",
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-            "Content-Type": "application/json",
-        }
+        self._url = httpx.URL(self.base_url + _ENDPOINT)
+        # Ours replace the HTTP client's headers of the same name (httpx merges them), and the
+        # call's extra headers replace both.
+        self._headers = httpx.Headers(
+            {
+                "Authorization": f"Bearer {self._api_key}",
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+            }
+        )
         if http_referer:
-            headers["HTTP-Referer"] = http_referer
+            self._headers["HTTP-Referer"] = http_referer
         if app_title:
-            headers["X-OpenRouter-Title"] = app_title
+            self._headers["X-OpenRouter-Title"] = app_title
         if app_categories:
-            headers["X-OpenRouter-Categories"] = (
+            self._headers["X-OpenRouter-Categories"] = (
                 app_categories if isinstance(app_categories, str) else ",".join(app_categories)
             )
-        headers.update(default_headers or {})
-        self._headers = headers
-        # Prepared once: each request only lays these over the HTTP client's own headers.
-        self._url = httpx.URL(self.base_url + _ENDPOINT)
-        self._header_layer = _layer(headers)
-        # The last merge of the HTTP client's headers with ours, keyed by the client's.
-        self._merged: tuple[tuple[object, ...], httpx.Headers] | None = None
-        self._clock = time.monotonic
-        self._random = random.random
+        self._headers.update(default_headers or {})
+        self._clock = clock if clock is not None else Clock()
+        self._owns_client = http_client is None
+        self._client = http_client if http_client is not None else self._new_http_client()
+
+    def _new_http_client(self) -> _HttpT:
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
-    def _call_settings(
-        self, timeout: TimeoutTypes | NotGiven, max_retries: int | NotGiven
-    ) -> tuple[httpx.Timeout, RetryPolicy]:
+    def _attempts(self, timeout: TimeoutTypes | NotGiven, max_retries: int | NotGiven) -> Attempts:
+        """The bookkeeping of a call with these overrides of the client's settings."""
         if isinstance(timeout, NotGiven):
-            call_timeout = self.timeout
-        elif isinstance(timeout, httpx.Timeout):
-            call_timeout = timeout
-        else:
-            call_timeout = httpx.Timeout(timeout)
+            timeout = self.timeout
+        elif not isinstance(timeout, httpx.Timeout):
+            timeout = httpx.Timeout(timeout)
         policy = self.retry_policy
         if not isinstance(max_retries, NotGiven):
             policy = replace(policy, max_retries=max_retries)
-        return call_timeout, policy
+        return Attempts(timeout, policy, self._clock, self._url)
 
     def _build_request(
         self,
         body: AudioBody,
-        *,
-        timeout: httpx.Timeout,
+        content: Iterator[bytes] | AsyncIterator[bytes],
+        attempts: Attempts,
         extra_headers: Mapping[str, str] | None,
-        client_headers: httpx.Headers,
     ) -> httpx.Request:
-        request = httpx.Request(
-            "POST",
-            self._url,
-            headers=self._request_headers(client_headers, extra_headers),
-            stream=body,
-            extensions={"timeout": timeout.as_dict()},
+        """One attempt's request: httpx merges its client's headers with ours and sets ``Host``;
+        ``content`` iterates ``body``, whose exact length lets it go out unchunked."""
+        headers = self._headers.copy()
+        headers.update(extra_headers or {})
+        headers["Content-Length"] = str(body.content_length)
+        return self._client.build_request(
+            "POST", self._url, content=content, headers=headers, timeout=attempts.timeout()
         )
-        # An exact length lets the body go out unchunked, as the service expects.
-        request.headers["Content-Length"] = str(body.content_length)
-        return request
 
-    def _request_headers(
-        self, client_headers: httpx.Headers, extra_headers: Mapping[str, str] | None
-    ) -> httpx.Headers:
-        """The request's headers, with a placeholder Content-Length in its place.
-
-        httpx copies a :class:`httpx.Headers` given to a request, so the merge is kept and
-        reused while the HTTP client's headers stay the same and the call adds none.
-        """
-        if extra_headers:
-            return self._merge_headers(client_headers, extra_headers)
-        key = (client_headers.encoding, *client_headers.raw)
-        merged = self._merged
-        if merged is None or merged[0] != key:
-            merged = self._merged = (key, self._merge_headers(client_headers, None))
-        return merged[1]
-
-    def _merge_headers(
-        self, client_headers: httpx.Headers, extra_headers: Mapping[str, str] | None
-    ) -> httpx.Headers:
-        # The HTTP client's own headers come first, so a client passed in keeps its settings;
-        # ours replace any of the same name, and the call's extra headers replace both.
-        layer = {**self._header_layer, **_layer(extra_headers or {})}
-        layer["content-length"] = ("Content-Length", "0")
-        pairs = [(k, v) for k, v in client_headers.multi_items() if k.lower() not in layer]
-        pairs += layer.values()
-        if "host" not in layer and "host" not in client_headers:
-            # httpx adds Host only to requests it builds from bytes, never to a streamed one.
-            pairs.insert(0, ("Host", self._url.netloc.decode("ascii")))
-        return httpx.Headers(pairs)
-
-    def _attempt_timeout(
-        self, timeout: httpx.Timeout, policy: RetryPolicy, started: float
-    ) -> httpx.Timeout:
-        return attempt_timeout(timeout, policy, self._clock() - started)
-
-    def _retry_delay(
-        self,
-        *,
-        policy: RetryPolicy,
-        retries_done: int,
-        started: float,
-        response: httpx.Response | None,
-        reason: str,
-    ) -> float | None:
-        delay = retry_delay(
-            retries_done=retries_done,
-            max_retries=policy.max_retries,
-            policy=policy,
-            elapsed=self._clock() - started,
-            status_code=response.status_code if response is not None else None,
-            headers=response.headers if response is not None else None,
-            now=time.time(),
-            random_fraction=self._random(),
-        )
-        if delay is not None:
-            log.debug(
-                "Retrying POST %s%s in %.2f s (retry %d of %d) after %s",
-                self.base_url,
-                _ENDPOINT,
-                delay,
-                retries_done + 1,
-                policy.max_retries,
-                reason,
-            )
-        return delay
+    def _result(self, response: httpx.Response) -> STTResponse:
+        """The call's result: parsed, or unparsed when called through ``with_raw_response``."""
+        raw = RawResponse(response)
+        return cast("STTResponse", raw) if _RAW_RESPONSE.get() else raw.parse()

@@ -1,27 +1,26 @@
 """The two clients. They keep the same methods in the same order, and differ only by
-``async``/``await`` and how they sleep; everything else lives in :mod:`._base`."""
+``async``/``await``; everything else lives in :mod:`._base`."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import anyio
 import httpx
 
 from ._base import (
+    Attempts,
     BaseClient,
-    RawResponse,
+    async_to_raw_response_wrapper,
     check_fields,
     make_body,
-    make_status_error,
-    map_transport_error,
+    to_raw_response_wrapper,
 )
-from ._config import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, RetryPolicy
+from ._config import NOT_GIVEN, NotGiven
 from ._files import aload_audio, load_audio
 from ._types import AudioInput, TimeoutTypes
+from .formats import AudioFormat
 
 if TYPE_CHECKING:
     from openrouter_stt_models import STTResponse
@@ -33,10 +32,8 @@ __all__ = [
     "TranscriptionsWithRawResponse",
 ]
 
-_DEADLINE_PASSED = "the call's total timeout ran out while the answer was being read"
 
-
-class OpenRouterSTT(BaseClient):
+class OpenRouterSTT(BaseClient[httpx.Client]):
     """Synchronous client of OpenRouter's speech-to-text endpoint.
 
     >>> from openrouter_stt import OpenRouterSTT
@@ -54,7 +51,8 @@ class OpenRouterSTT(BaseClient):
     bring your own :class:`httpx.Client` (proxies, transports); the client does not close a
     client it did not create. ``http_referer``, ``app_title`` and ``app_categories`` (a string
     or a list, sent comma-separated) attribute usage to your app on openrouter.ai.
-    ``max_retries``, when given, overrides the ``retry_policy``'s.
+    ``max_retries``, when given, overrides the ``retry_policy``'s. ``clock`` (a :class:`Clock`)
+    is the seam for tests: the time, the sleep and the jitter the retries use.
 
     For the status code, headers and generation id of a successful call, use
     ``client.with_raw_response.transcribe(...)``, which returns a :class:`RawResponse`::
@@ -63,34 +61,8 @@ class OpenRouterSTT(BaseClient):
         print(raw.generation_id, raw.parse().text)
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        retry_policy: RetryPolicy | None = None,
-        http_client: httpx.Client | None = None,
-        http_referer: str | None = None,
-        app_title: str | None = None,
-        app_categories: str | Sequence[str] | None = None,
-        default_headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            http_referer=http_referer,
-            app_title=app_title,
-            app_categories=app_categories,
-            default_headers=default_headers,
-        )
-        self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.Client()
-        self._sleep = time.sleep
+    def _new_http_client(self) -> httpx.Client:
+        return httpx.Client()
 
     @property
     def with_raw_response(self) -> TranscriptionsWithRawResponse:
@@ -104,7 +76,7 @@ class OpenRouterSTT(BaseClient):
         model: str,
         language: str | None = None,
         temperature: float | None = None,
-        format: str | None = None,
+        format: AudioFormat | None = None,
         provider_options: Mapping[str, Mapping[str, Any]] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -123,93 +95,35 @@ class OpenRouterSTT(BaseClient):
         position and left open; one that cannot seek (a pipe) is read into memory once, so
         that retries can send it again.
         """
-        return self._transcribe(
-            audio,
-            model=model,
-            language=language,
-            temperature=temperature,
-            format=format,
-            provider_options=provider_options,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        ).parse()
-
-    def _transcribe(
-        self,
-        audio: AudioInput,
-        *,
-        model: str,
-        language: str | None,
-        temperature: float | None,
-        format: str | None,
-        provider_options: Mapping[str, Mapping[str, Any]] | None,
-        timeout: TimeoutTypes | NotGiven,
-        max_retries: int | NotGiven,
-        extra_headers: Mapping[str, str] | None,
-    ) -> RawResponse:
         fields = check_fields(
             model=model,
             language=language,
             temperature=temperature,
             provider_options=provider_options,
         )
-        source = load_audio(audio, format)
-        call_timeout, policy = self._call_settings(timeout, max_retries)
-        started = self._clock()
-        deadline = None if policy.total_timeout is None else started + policy.total_timeout
-        retries_done = 0
+        body = make_body(load_audio(audio, format), fields)
+        attempts = self._attempts(timeout, max_retries)
         while True:
-            body = make_body(source, fields)
-            request = self._build_request(
-                body,
-                timeout=self._attempt_timeout(call_timeout, policy, started),
-                extra_headers=extra_headers,
-                client_headers=self._client.headers,
-            )
+            request = self._build_request(body, iter(body), attempts, extra_headers)
             try:
-                response = self._send(request, deadline)
+                response = self._send(request, attempts)
             except httpx.RequestError as exc:
-                error = map_transport_error(exc, request)
-                delay = self._retry_delay(
-                    policy=policy,
-                    retries_done=retries_done,
-                    started=started,
-                    response=None,
-                    reason=type(exc).__name__,
-                )
-                if delay is None:
-                    raise error from exc
+                delay = attempts.retry_after_error(exc, request)
             else:
                 if response.is_success:
-                    return RawResponse(response)
-                delay = self._retry_delay(
-                    policy=policy,
-                    retries_done=retries_done,
-                    started=started,
-                    response=response,
-                    reason=f"status {response.status_code}",
-                )
-                if delay is None:
-                    raise make_status_error(response)
+                    return self._result(response)
+                delay = attempts.retry_after_status(response)
             finally:
                 body.close()
-            self._sleep(delay)
-            retries_done += 1
+            self._clock.sleep(delay)
 
-    def _send(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
-        # httpx's read timeout bounds each read, not the whole answer: a body that trickles in
-        # would outlast the call's deadline, so it is read here with an eye on the clock.
+    def _send(self, request: httpx.Request, attempts: Attempts) -> httpx.Response:
         response = self._client.send(request, stream=True)
         try:
-            chunks = []
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                if deadline is not None and self._clock() > deadline:
-                    raise httpx.ReadTimeout(_DEADLINE_PASSED, request=request)
+            attempts.watch(response)
+            response.read()
         finally:
             response.close()
-        response._content = b"".join(chunks)  # what response.read() would keep
         return response
 
     def close(self) -> None:
@@ -229,7 +143,7 @@ class OpenRouterSTT(BaseClient):
         self.close()
 
 
-class AsyncOpenRouterSTT(BaseClient):
+class AsyncOpenRouterSTT(BaseClient[httpx.AsyncClient]):
     """Asynchronous client of OpenRouter's speech-to-text endpoint (asyncio or trio).
 
     >>> from openrouter_stt import AsyncOpenRouterSTT
@@ -242,34 +156,8 @@ class AsyncOpenRouterSTT(BaseClient):
     (a file of 64 KiB or less is read at once, without one).
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        retry_policy: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        http_referer: str | None = None,
-        app_title: str | None = None,
-        app_categories: str | Sequence[str] | None = None,
-        default_headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            http_referer=http_referer,
-            app_title=app_title,
-            app_categories=app_categories,
-            default_headers=default_headers,
-        )
-        self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.AsyncClient()
-        self._sleep = anyio.sleep
+    def _new_http_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient()
 
     @property
     def with_raw_response(self) -> AsyncTranscriptionsWithRawResponse:
@@ -283,101 +171,42 @@ class AsyncOpenRouterSTT(BaseClient):
         model: str,
         language: str | None = None,
         temperature: float | None = None,
-        format: str | None = None,
+        format: AudioFormat | None = None,
         provider_options: Mapping[str, Mapping[str, Any]] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,  # noqa: ASYNC109 - an httpx timeout per attempt
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> STTResponse:
         """Transcribe ``audio``; see :meth:`OpenRouterSTT.transcribe`."""
-        raw = await self._transcribe(
-            audio,
-            model=model,
-            language=language,
-            temperature=temperature,
-            format=format,
-            provider_options=provider_options,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-        return raw.parse()
-
-    async def _transcribe(
-        self,
-        audio: AudioInput,
-        *,
-        model: str,
-        language: str | None,
-        temperature: float | None,
-        format: str | None,
-        provider_options: Mapping[str, Mapping[str, Any]] | None,
-        timeout: TimeoutTypes | NotGiven,  # noqa: ASYNC109 - an httpx timeout per attempt
-        max_retries: int | NotGiven,
-        extra_headers: Mapping[str, str] | None,
-    ) -> RawResponse:
         fields = check_fields(
             model=model,
             language=language,
             temperature=temperature,
             provider_options=provider_options,
         )
-        source = await aload_audio(audio, format)
-        call_timeout, policy = self._call_settings(timeout, max_retries)
-        started = self._clock()
-        deadline = None if policy.total_timeout is None else started + policy.total_timeout
-        retries_done = 0
+        body = make_body(await aload_audio(audio, format), fields)
+        attempts = self._attempts(timeout, max_retries)
         while True:
-            body = make_body(source, fields)
-            request = self._build_request(
-                body,
-                timeout=self._attempt_timeout(call_timeout, policy, started),
-                extra_headers=extra_headers,
-                client_headers=self._client.headers,
-            )
+            request = self._build_request(body, aiter(body), attempts, extra_headers)
             try:
-                response = await self._send(request, deadline)
+                response = await self._send(request, attempts)
             except httpx.RequestError as exc:
-                error = map_transport_error(exc, request)
-                delay = self._retry_delay(
-                    policy=policy,
-                    retries_done=retries_done,
-                    started=started,
-                    response=None,
-                    reason=type(exc).__name__,
-                )
-                if delay is None:
-                    raise error from exc
+                delay = attempts.retry_after_error(exc, request)
             else:
                 if response.is_success:
-                    return RawResponse(response)
-                delay = self._retry_delay(
-                    policy=policy,
-                    retries_done=retries_done,
-                    started=started,
-                    response=response,
-                    reason=f"status {response.status_code}",
-                )
-                if delay is None:
-                    raise make_status_error(response)
+                    return self._result(response)
+                delay = attempts.retry_after_status(response)
             finally:
                 await body.aclose()
-            await self._sleep(delay)
-            retries_done += 1
+            await self._clock.asleep(delay)
 
-    async def _send(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
-        # httpx's read timeout bounds each read, not the whole answer: a body that trickles in
-        # would outlast the call's deadline, so it is read here with an eye on the clock.
+    async def _send(self, request: httpx.Request, attempts: Attempts) -> httpx.Response:
         response = await self._client.send(request, stream=True)
         try:
-            chunks = []
-            async for chunk in response.aiter_bytes():
-                chunks.append(chunk)
-                if deadline is not None and self._clock() > deadline:
-                    raise httpx.ReadTimeout(_DEADLINE_PASSED, request=request)
+            attempts.watch(response)
+            await response.aread()
         finally:
             await response.aclose()
-        response._content = b"".join(chunks)  # what response.aread() would keep
         return response
 
     async def aclose(self) -> None:
@@ -398,66 +227,14 @@ class AsyncOpenRouterSTT(BaseClient):
 
 
 class TranscriptionsWithRawResponse:
-    """``client.with_raw_response``: :meth:`transcribe` returns a :class:`RawResponse`."""
+    """``client.with_raw_response``: its ``transcribe`` returns a :class:`RawResponse`."""
 
     def __init__(self, client: OpenRouterSTT) -> None:
-        self._client = client
-
-    def transcribe(
-        self,
-        audio: AudioInput,
-        *,
-        model: str,
-        language: str | None = None,
-        temperature: float | None = None,
-        format: str | None = None,
-        provider_options: Mapping[str, Mapping[str, Any]] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> RawResponse:
-        """As :meth:`OpenRouterSTT.transcribe`, returning the response unparsed."""
-        return self._client._transcribe(
-            audio,
-            model=model,
-            language=language,
-            temperature=temperature,
-            format=format,
-            provider_options=provider_options,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
+        self.transcribe = to_raw_response_wrapper(client.transcribe)
 
 
 class AsyncTranscriptionsWithRawResponse:
-    """``client.with_raw_response``: :meth:`transcribe` returns a :class:`RawResponse`."""
+    """``client.with_raw_response``: its ``transcribe`` returns a :class:`RawResponse`."""
 
     def __init__(self, client: AsyncOpenRouterSTT) -> None:
-        self._client = client
-
-    async def transcribe(
-        self,
-        audio: AudioInput,
-        *,
-        model: str,
-        language: str | None = None,
-        temperature: float | None = None,
-        format: str | None = None,
-        provider_options: Mapping[str, Mapping[str, Any]] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,  # noqa: ASYNC109 - an httpx timeout per attempt
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> RawResponse:
-        """As :meth:`AsyncOpenRouterSTT.transcribe`, returning the response unparsed."""
-        return await self._client._transcribe(
-            audio,
-            model=model,
-            language=language,
-            temperature=temperature,
-            format=format,
-            provider_options=provider_options,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
+        self.transcribe = async_to_raw_response_wrapper(client.transcribe)

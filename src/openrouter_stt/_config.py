@@ -1,10 +1,13 @@
-"""Defaults in one place: timeouts, the retry policy, and the "not given" sentinel."""
+"""Defaults in one place: timeouts, the retry policy, the clock, and the "not given" sentinel."""
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass
 from typing import Final, Literal
 
+import anyio
 import httpx
 
 from ._version import __version__
@@ -16,6 +19,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "USER_AGENT",
+    "Clock",
     "NotGiven",
     "RetryPolicy",
 ]
@@ -61,6 +65,41 @@ class RetryPolicy:
             raise ValueError(f"jitter must be between 0 and 1, got {self.jitter}")
         if self.total_timeout is not None and self.total_timeout <= 0:
             raise ValueError(f"total_timeout must be positive or None, got {self.total_timeout}")
+
+
+class Clock:
+    """Time and chance as the clients see them: the seam through which tests control both.
+
+    The clients read :meth:`monotonic` for deadlines, :meth:`time` to read a ``Retry-After``
+    date, :meth:`jitter` to spread their retries, and wait with :meth:`sleep` (sync) or
+    :meth:`asleep` (async). Pass a subclass as ``clock=`` to run retries without waiting::
+
+        class NoWait(Clock):
+            def sleep(self, seconds: float) -> None:
+                pass
+
+        client = OpenRouterSTT(clock=NoWait())
+    """
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back."""
+        return time.monotonic()
+
+    def time(self) -> float:
+        """The current Unix time."""
+        return time.time()
+
+    def jitter(self) -> float:
+        """A random fraction in [0, 1): how much of its jitter a backoff delay loses."""
+        return random.random()  # noqa: S311 - spreading retries, not a secret
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` (the sync client)."""
+        time.sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        """Wait ``seconds`` (the async client, on asyncio or trio)."""
+        await anyio.sleep(seconds)
 
 
 class NotGiven:

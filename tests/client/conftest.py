@@ -13,7 +13,7 @@ import httpx
 import pytest
 import respx
 
-from openrouter_stt import AsyncOpenRouterSTT, OpenRouterSTT, RawResponse, STTResponse
+from openrouter_stt import AsyncOpenRouterSTT, Clock, OpenRouterSTT, RawResponse, STTResponse
 
 API_KEY = "sk-or-v1-test-0123456789abcdef"
 BASE_URL = "https://openrouter.test/api/v1"
@@ -22,8 +22,11 @@ MODEL = "openai/whisper-large-v3"
 OK_BODY = {"text": "hello", "usage": {"cost": 0.000508, "seconds": 9.2}}
 
 
-class FakeClock:
-    """A monotonic clock that only moves when the client sleeps (or a test says so)."""
+class FakeClock(Clock):
+    """A clock that only moves when the client sleeps (or a test says so), and no jitter."""
+
+    #: The Unix time when the monotonic clock reads 0.
+    EPOCH = 1_700_000_000.0
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -31,6 +34,12 @@ class FakeClock:
 
     def monotonic(self) -> float:
         return self.now
+
+    def time(self) -> float:
+        return self.EPOCH + self.now
+
+    def jitter(self) -> float:
+        return 0.0
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -51,16 +60,10 @@ class ClientAdapter:
         """A client of this adapter's kind with the fake clock and no jitter."""
         kwargs.setdefault("api_key", API_KEY)
         kwargs.setdefault("base_url", BASE_URL)
-        client: OpenRouterSTT | AsyncOpenRouterSTT
+        kwargs.setdefault("clock", self.clock)
         if self.kind == "sync":
-            client = OpenRouterSTT(**kwargs)
-            client._sleep = self.clock.sleep
-        else:
-            client = AsyncOpenRouterSTT(**kwargs)
-            client._sleep = self.clock.asleep
-        client._clock = self.clock.monotonic
-        client._random = lambda: 0.0
-        return client
+            return OpenRouterSTT(**kwargs)
+        return AsyncOpenRouterSTT(**kwargs)
 
     def call(self, method: str, audio: Any, client_kwargs: dict[str, Any], **kwargs: Any) -> Any:
         kwargs.setdefault("model", MODEL)

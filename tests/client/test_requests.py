@@ -17,6 +17,7 @@ import respx
 from openrouter_stt import (
     APIConnectionError,
     AsyncOpenRouterSTT,
+    Clock,
     InvalidRequestError,
     OpenRouterSTT,
     STTResponse,
@@ -397,8 +398,12 @@ class BreaksMidUpload(httpx.BaseTransport, httpx.AsyncBaseTransport):
         raise httpx.WriteError("broken pipe")
 
 
-async def _no_sleep(seconds: float) -> None:
-    pass
+class NoWait(Clock):
+    def sleep(self, seconds: float) -> None:
+        pass
+
+    async def asleep(self, seconds: float) -> None:
+        pass
 
 
 def test_files_are_closed_when_the_upload_breaks_half_way(tmp_path: Path) -> None:
@@ -406,17 +411,15 @@ def test_files_are_closed_when_the_upload_breaks_half_way(tmp_path: Path) -> Non
     path.write_bytes(b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * (CHUNK_SIZE * 3))
     transport = BreaksMidUpload()
 
-    with OpenRouterSTT("k", http_client=httpx.Client(transport=transport)) as client:
-        client._sleep = lambda seconds: None
+    with OpenRouterSTT("k", http_client=httpx.Client(transport=transport), clock=NoWait()) as client:
         with pytest.raises(APIConnectionError) as caught:
             client.transcribe(path, model="m")
     assert isinstance(caught.value.__cause__, httpx.WriteError)
 
     async def run_async() -> None:
         async with AsyncOpenRouterSTT(
-            "k", http_client=httpx.AsyncClient(transport=transport)
+            "k", http_client=httpx.AsyncClient(transport=transport), clock=NoWait()
         ) as aclient:
-            aclient._sleep = _no_sleep
             with pytest.raises(APIConnectionError):
                 await aclient.transcribe(path, model="m")
 

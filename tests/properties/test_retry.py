@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openrouter_stt import APIStatusError, OpenRouterSTT, RetryPolicy
+from openrouter_stt import APIStatusError, Clock, OpenRouterSTT, RetryPolicy
 from openrouter_stt._retry import (
     RETRYABLE_STATUS_CODES,
     attempt_timeout,
@@ -142,14 +142,19 @@ def test_the_client_against_the_mock_sends_at_most_max_retries_plus_one_requests
     handle = get_handle(app)
     handle.queue(status, times=failures)
     sleeps: list[float] = []
+
+    class Recorded(Clock):
+        def sleep(self, seconds: float) -> None:
+            sleeps.append(seconds)
+
     policy = RetryPolicy(max_retries=max_retries, max_delay=0.5, max_retry_after=0.25)
     with OpenRouterSTT(
         api_key=DEFAULT_API_KEY,
         base_url="http://mock.invalid/api/v1",
         http_client=httpx.Client(transport=sync_transport(app)),
         retry_policy=policy,
+        clock=Recorded(),
     ) as client:
-        client._sleep = sleeps.append
         http = client._client
         try:
             if failures <= max_retries:
