@@ -5,14 +5,16 @@ Nothing here judges speed or memory: the figures are only checked for shape.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from pathlib import Path
 
+import httpx
 import pytest
 from _bench import __main__ as bench
-from _bench import overhead, profile_mock, throughput, upload
-from _bench.common import wav_bytes
+from _bench import load, overhead, profile_mock, rivals, throughput, upload
+from _bench.common import command_server, free_port, wav_bytes
 from _bench.results import (
     BASELINE_COLOUR,
     OURS,
@@ -128,3 +130,121 @@ def test_command_line_refuses_unknown_sections(capsys: pytest.CaptureFixture[str
     assert "nonsense" in capsys.readouterr().err
     assert set(bench.PLANS) == {"quick", "full"}
     assert set(bench.PLANS["quick"]) == set(bench.PLANS["full"])
+
+
+@pytest.fixture(scope="session")
+def rival_servers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, rivals.Rival]:
+    """WireMock and Prism, installed into .bench-tools/ when absent (npm, java and node needed)."""
+    found, skipped = rivals.rivals(tmp_path_factory.mktemp("rivals"))
+    if skipped:
+        pytest.skip("; ".join(f"{key}: {reason}" for key, reason in skipped.items()))
+    return {rival.key: rival for rival in found}
+
+
+@pytest.mark.parametrize("key", ["wiremock", "prism"])
+def test_rival_answers_our_request_as_our_client_expects(
+    rival_servers: dict[str, rivals.Rival], key: str
+) -> None:
+    from openrouter_stt import STTResponse
+
+    rival = rival_servers[key]
+    port = free_port()
+    with command_server(rival.command(port), port, timeout=rival.start_timeout) as process:
+        response = httpx.post(
+            f"http://127.0.0.1:{port}{rival.path}",
+            content=throughput.mock_body(100_000),
+            headers={"Authorization": f"Bearer {load.KEY}", "Content-Type": "application/json"},
+            timeout=30,
+        )
+    assert process.poll() is not None  # stopped by its id when the block ended
+    assert response.status_code == 200, response.text
+    assert response.headers["X-Generation-Id"]
+    parsed = STTResponse.model_validate_json(response.content)
+    assert parsed.model_dump(exclude_none=True) == rivals.spec_example()
+
+
+def test_missing_npm_and_java_skip_the_rivals_with_a_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rivals, "TOOLS", tmp_path / "tools")
+    monkeypatch.setattr(rivals.shutil, "which", lambda name: None)
+    found, skipped = rivals.rivals(tmp_path, report=lambda line: None)
+    assert found == []
+    assert set(skipped) == {"wiremock", "prism"}
+    assert all("npm not found" in reason for reason in skipped.values())
+
+
+def test_wiremock_stub_answers_the_spec_example() -> None:
+    mapping = rivals.wiremock_mapping()
+    assert mapping["request"]["urlPath"] == load.PATH
+    assert json.loads(mapping["response"]["body"]) == {
+        "text": "Hello, this is a test of OpenAI speech-to-text transcription.",
+        "usage": {
+            "cost": 0.000508,
+            "input_tokens": 83,
+            "output_tokens": 30,
+            "seconds": 9.2,
+            "total_tokens": 113,
+        },
+    }
+
+
+def test_load_generator_reads_chunked_answers() -> None:
+    """WireMock answers chunked: each answer must be read whole, or the next head is garbage."""
+    answer = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n"
+    )
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+                await reader.readexactly(length)
+                writer.write(answer)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    async def main() -> dict[str, object]:
+        listener = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = listener.sockets[0].getsockname()[1]
+        async with listener:
+            return await load.run(port, b"{}", connections=2, seconds=0.3, max_requests=50)
+
+    result = asyncio.run(main())
+    assert result["statuses"] == {"200": result["requests"]}
+    # Each connection checks the budget before it sends: one may overshoot it by one.
+    assert 0 < int(str(result["requests"])) <= 50 + 2
+
+
+def test_answers_other_than_200_are_caught() -> None:
+    good = {"requests": 3, "statuses": {"200": 3}}
+    assert throughput._answered_200(good) is None
+    assert throughput._answered_200({"requests": 3, "statuses": {"200": 2, "404": 1}})
+    assert throughput._answered_200({"requests": 0, "statuses": {}})
+    assert throughput._answered_200({"requests": 9, "non_2xx": 2, "socket_errors": None})
+
+
+def test_throughput_figures_name_every_baseline(
+    rival_servers: dict[str, rivals.Rival],
+) -> None:
+    figures = throughput.run(
+        audio_bytes=4096, connections=2, seconds=0.5, rounds=1, warmup=0.5, generator="python"
+    )
+    _well_formed(figures)
+    names = {f.baseline_name for f in figures}
+    assert names == {
+        "bare Starlette + orjson",
+        rival_servers["wiremock"].label,
+        rival_servers["prism"].label,
+    }
+    bars = {(f.section, f.name): (f.better, f.bar) for f in figures if f.bar is not None}
+    assert bars == {
+        ("mock throughput", "vs bare app"): ("higher", 0.8),
+        ("mock throughput", "vs WireMock"): ("higher", 1.25),
+        ("mock throughput", "vs Prism"): ("higher", 20.0),
+        ("mock latency", "p99 vs WireMock"): ("lower", 0.5),
+    }
+    assert figures[0].notes["skipped"] == {}
