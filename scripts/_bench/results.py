@@ -150,6 +150,7 @@ def write_chart(path: Path, figures: Sequence[Figure], title: str) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     sections: dict[str, list[Figure]] = {}
     for f in figures:
@@ -185,17 +186,28 @@ def write_chart(path: Path, figures: Sequence[Figure], title: str) -> None:
         values = [v for f in items for v in (f.ours, f.baseline) if v > 0]
         if values and max(values) / min(values) > 20:
             ax.set_yscale("log")  # the SDK's figures dwarf ours: keep both readable
+            # Plain numbers at 1, 2 and 5 of each decade, not powers of ten.
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xticks(range(len(items)))
         ax.set_xticklabels([f.name for f in items], fontsize=7, rotation=20, ha="right")
         ax.set_ylabel(items[0].unit, fontsize=8)
         references = {f.baseline_name for f in items}
         reference = f" (vs {items[0].baseline_name})" if len(references) == 1 else ""
         ax.set_title(section + reference, fontsize=9)
-        ax.margins(y=0.18)
+        # Several baselines: a wider legend above the bars rather than over them.
+        crowded = len(legend) > 2
+        ax.margins(y=0.45 if crowded else 0.18)
         ax.tick_params(axis="y", labelsize=7)
         # Ours first, then the baselines: the legend reads as the pairs do.
         names = sorted(legend, key=lambda name: name != OURS)
-        ax.legend([legend[name] for name in names], names, fontsize=7)
+        ax.legend(
+            [legend[name] for name in names],
+            names,
+            fontsize=7,
+            **({"ncol": 2, "loc": "upper center"} if crowded else {}),
+        )
     for ax in list(axes.flat)[len(sections) :]:
         ax.set_visible(False)
     fig.suptitle(title, fontsize=10)
