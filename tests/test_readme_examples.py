@@ -6,7 +6,13 @@ import httpx
 import pytest
 
 from openrouter_stt import APIConnectionError, OpenRouterSTT
-from openrouter_stt_mock import DEFAULT_API_KEY, create_app, get_handle, sync_transport
+from openrouter_stt_mock import (
+    DEFAULT_API_KEY,
+    IN_PROCESS_BASE_URL,
+    create_app,
+    get_handle,
+    sync_transport,
+)
 from openrouter_stt_mock.pytest_plugin import MockFixture
 
 
@@ -26,7 +32,7 @@ def test_in_process_without_pytest_fixtures() -> None:
     app = create_app()
     with httpx.Client(transport=sync_transport(app)) as http:
         client = OpenRouterSTT(
-            api_key=DEFAULT_API_KEY, base_url="http://mock/api/v1", http_client=http
+            api_key=DEFAULT_API_KEY, base_url=IN_PROCESS_BASE_URL, http_client=http
         )
         get_handle(app).queue(fault="reset")
         with pytest.raises(APIConnectionError):

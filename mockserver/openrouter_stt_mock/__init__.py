@@ -19,12 +19,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .app import ENDPOINT_PATH, create_app, get_handle
+    from .app import ENDPOINT_PATH, create_app
     from .config import MockConfig
-    from .handle import MockHandle
-    from .in_process import async_transport, sync_transport
-    from .journal import Journal, JournalEntry, Verdict
+    from .handle import MockHandle, get_handle
+    from .in_process import IN_PROCESS_BASE_URL, async_transport, sync_transport
+    from .journal import Journal, JournalEntry
     from .scenarios import Fault, Outcome
+    from .spec import Verdict
     from .world import (
         DEFAULT_API_KEY,
         Health,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_API_KEY",
     "ENDPOINT_PATH",
+    "IN_PROCESS_BASE_URL",
     "Fault",
     "Health",
     "Journal",
@@ -62,16 +64,17 @@ __all__ = [
 _HOMES = {
     "ENDPOINT_PATH": "app",
     "create_app": "app",
-    "get_handle": "app",
     "MockConfig": "config",
     "MockHandle": "handle",
+    "get_handle": "handle",
+    "IN_PROCESS_BASE_URL": "in_process",
     "async_transport": "in_process",
     "sync_transport": "in_process",
     "Journal": "journal",
     "JournalEntry": "journal",
-    "Verdict": "journal",
     "Fault": "scenarios",
     "Outcome": "scenarios",
+    "Verdict": "spec",
     "DEFAULT_API_KEY": "world",
     "Health": "world",
     "KeySpec": "world",
@@ -96,4 +99,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+    return sorted({*globals(), *__all__})

@@ -11,7 +11,7 @@ from .config import MockConfig
 from .faults import RAW_SEND
 from .handle import MockHandle
 
-__all__ = ["ENDPOINT_PATH", "create_app", "get_handle"]
+__all__ = ["ENDPOINT_PATH", "create_app"]
 
 #: Where the endpoint is mounted: a client's base URL is the server's URL plus ``/api/v1``.
 ENDPOINT_PATH = "/api/v1/audio/transcriptions"
@@ -28,6 +28,7 @@ class _MockApp(Starlette):
 def create_app(config: MockConfig | None = None) -> Starlette:
     """Build the mock app for ``config`` (default settings and world when ``None``).
 
+    >>> from openrouter_stt_mock import get_handle
     >>> app = create_app()
     >>> get_handle(app).world.limits.upstream_timeout_seconds
     2.0
@@ -44,11 +45,5 @@ def create_app(config: MockConfig | None = None) -> Starlette:
             Route("/_mock/reset", routes.reset, methods=["POST"]),
         ]
     app = _MockApp(routes=endpoints)
-    app.state.mock = handle
+    app.state.mock = handle  # read through get_handle(app)
     return app
-
-
-def get_handle(app: Starlette) -> MockHandle:
-    """The scenario handle of an app built by :func:`create_app`."""
-    handle: MockHandle = app.state.mock
-    return handle

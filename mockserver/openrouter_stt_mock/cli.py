@@ -126,9 +126,10 @@ def serve(config: MockConfig, *, dedicated: bool = False) -> None:
     import uvicorn  # imported only to serve: importing the package stays light
 
     from .app import create_app
+    from .handle import get_handle
 
     app = create_app(config)
-    world = app.state.mock.world
+    world = get_handle(app).world
     if not _is_loopback(config.host):
         print(
             f"warning: the mock is bound to {config.host}, reachable from other machines; "

@@ -23,7 +23,8 @@ class MockConfig:
     ``world`` wins over ``world_file``; with neither, :meth:`World.default` is used.
     ``control_routes`` switches ``/_mock/journal`` and ``/_mock/reset`` on or off.
     ``stall_seconds`` bounds how long a planned ``stall`` holds a response open.
-    ``clock`` gives seconds since the epoch (rate-limit windows); tests inject their own.
+    ``clock`` gives seconds since the epoch (rate-limit windows, journal times, the reset time of
+    a forced 429); tests inject their own.
 
     >>> MockConfig(port=9000).host
     '127.0.0.1'

@@ -8,8 +8,7 @@ network would have given.
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import anyio
 from starlette.types import Message, Receive, Scope, Send
@@ -32,11 +31,16 @@ class ConnectionFault(Exception):  # noqa: N818 - named for what happens, like h
         self.fault = fault
 
 
-def _server_transport(scope: Scope) -> asyncio.Transport | None:
-    # uvicorn hands the app a bound method of its request cycle, which holds the socket transport.
+class _Abortable(Protocol):
+    def abort(self) -> None: ...
+
+
+def _server_transport(scope: Scope) -> _Abortable | None:
+    # uvicorn hands the app a bound method of its request cycle, which holds the socket transport
+    # (under uvloop, one that aborts like asyncio's without being an asyncio.Transport).
     cycle: Any = getattr(scope.get(RAW_SEND), "__self__", None)
     transport = getattr(cycle, "transport", None)
-    return transport if isinstance(transport, asyncio.Transport) else None
+    return transport if callable(getattr(transport, "abort", None)) else None
 
 
 class FaultResponse:

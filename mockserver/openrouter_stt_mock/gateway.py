@@ -3,13 +3,15 @@
 Order, as a real gateway meets them (each step only runs once the ones before it pass):
 
 1. planned latency (queue), then 413: ``Content-Length`` over the limit is refused before the
-   body is read, and the body is counted while read and refused at the limit;
+   body is read, and the body is counted while read and refused at the limit; the body is then
+   parsed once, by its content type (:mod:`.reader`), for the checks below and the journal;
 2. planned outcomes: a queued status, body or connection fault, then ``Prefer: code=NNN``
    (an undocumented code is a 400 naming the ``Prefer`` header); these touch no credit or limit;
 3. 401: missing header, not ``Bearer``, unknown key (constant-time compare), disabled key;
 4. 429: the key's rate-limit window (requests that pass here count against it);
-5. 400: malformed JSON, missing or mistyped fields, unknown format, language, temperature,
-   empty or invalid base64, bytes that are not the declared format or do not decode;
+5. 400 (:meth:`.reader.Body.parse`): malformed JSON, missing or mistyped fields, unknown format,
+   language, temperature, empty or invalid base64, bytes that are not the declared format or do
+   not decode;
 6. 404: unknown model, or a model with no provider at all;
 7. 400: no provider of the model takes the format;
 8. 402: the key's credit cannot cover the cost (the dearest candidate's cost is reserved here;
@@ -27,10 +29,10 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 import anyio
 import orjson
@@ -39,27 +41,14 @@ from starlette.responses import Response
 
 from openrouter_stt.formats import AUDIO_FORMATS
 
-from .errors import (
-    BadGatewayError,
-    BadRequestError,
-    EdgeTimeoutError,
-    InternalServerError,
-    MockError,
-    ModelNotFoundError,
-    PayloadTooLargeError,
-    ProviderOverloadedError,
-    ServiceUnavailableError,
-    UnauthorizedError,
-    error_response,
-    json_response,
-)
+from .errors import MockError, bad_request, error_response, json_response
 from .faults import FaultResponse
 from .handle import MockHandle
-from .journal import Exchange
+from .journal import RecordedRequest, RecordedResponse
 from .ledger import Ledger
+from .reader import Audio, Body, read_body
 from .scenarios import Outcome, forced_response_parts, parse_prefer
 from .usage import Bill, transcript_of
-from .validation import Audio, decode_audio, parse_body, split_body, validate_request
 from .world import KeySpec, ProviderSpec, World
 
 __all__ = ["transcribe"]
@@ -72,16 +61,13 @@ class _Seen:
     """What the journal will say arrived, filled in as the checks go."""
 
     body_size: int = 0
-    document: Any = None
-    parse_error: str | None = None
+    body: Body | None = None
     audio: Audio | None = None
     forced_by: str | None = None
-    unconfirmed: bytearray | None = None
-    audio_chars: int = 0
 
 
 #: The request headers the gateway reads, gathered in one pass over the scope.
-_READ_HEADERS: Final = frozenset({b"content-length", b"prefer", b"authorization"})
+_READ_HEADERS: Final = frozenset({b"content-length", b"content-type", b"prefer", b"authorization"})
 
 
 def _headers_of(request: Request) -> dict[bytes, str]:
@@ -106,15 +92,12 @@ async def transcribe(request: Request, handle: MockHandle) -> Response | FaultRe
         # The client left half-way through its body: its fault, not the gateway's, and no one
         # reads this answer; the journal still shows what came.
         answer = error_response(
-            BadRequestError(
-                "(body)", "the client disconnected before the body ended", "a whole body"
-            )
+            bad_request("(body)", "the client disconnected before the body ended", "a whole body")
         )
     except Exception:
         # Never the key or the body in the log: the traceback alone says what broke.
         logger.exception("unexpected fault while answering a transcription request")
-        answer = error_response(InternalServerError())
-    _confirm(seen)
+        answer = error_response(MockError(500, "Internal Server Error"))
     _record(request, handle, seen, answer)
     return answer
 
@@ -127,20 +110,11 @@ async def _answer(
     outcome = handle.scenarios.take()
     if outcome is not None and outcome.latency:
         await anyio.sleep(outcome.latency)
-    body = await _read_body(
+    content = await _read_body(
         request, head.get(b"content-length", ""), world.limits.max_body_bytes, seen
     )
-    split = split_body(body)
-    encoded: memoryview | None = None
-    if split is None:
-        _look_at(body, seen)
-    else:
-        # Proof that the body is JSON comes only once its audio decodes: a request answered
-        # before that is journalled from a full parse (see _confirm).
-        seen.document, encoded = split
-        seen.unconfirmed = body
-        seen.audio_chars = len(encoded)
-    del split
+    seen.body = body = read_body(content, head.get(b"content-type"))
+    del content
 
     if outcome is not None and (outcome.status or outcome.fault or outcome.body is not None):
         seen.forced_by = "queue"
@@ -148,40 +122,24 @@ async def _answer(
     prefer = parse_prefer(head.get(b"prefer"))
     if prefer is not None:
         seen.forced_by = f"Prefer: code={prefer}"
-        content, headers = forced_response_parts(prefer, "Prefer")
-        return json_response(prefer, content, headers)
+        forced, headers = forced_response_parts(prefer, "Prefer", handle.config.clock())
+        return json_response(prefer, forced, headers)
 
     key, spec = _authenticate(head.get(b"authorization"), world)
     ledger.admit(key, spec)
 
-    if seen.parse_error is not None:
-        parse_body(body)  # raises the 400 with the parser's own words
-    try:
-        stt = validate_request(seen.document)
-        seen.audio = audio = decode_audio(stt, encoded, hash_if=world.may_know)
-    except BadRequestError:
-        if encoded is None:
-            raise
-        # The audio set aside may hide a body that is not JSON: answer as a full parse would.
-        encoded = None
-        _confirm(seen)
-        if seen.parse_error is not None:
-            parse_body(body)
-        stt = validate_request(seen.document)
-        seen.audio = audio = decode_audio(stt, hash_if=world.may_know)
-    seen.unconfirmed = None
-    model_id = stt.model
-    # The audio is measured: let the body, its base64 and the bytes go before any waiting.
-    seen.document["input_audio"]["data"] = ""
-    del body, encoded, stt
+    parsed = body.parse(hash_if=world.may_know)
+    seen.audio = audio = parsed.audio
+    model_id = parsed.request.model
+    del parsed  # the audio is measured: let its base64 go before any waiting
 
     model = world.models.get(model_id)
     if model is None or not model.providers:
-        raise ModelNotFoundError(f"Model {model_id!r} not found or has no endpoints")
+        raise MockError(404, f"Model {model_id!r} not found or has no endpoints")
     candidates = [(i, p) for i, p in enumerate(model.providers) if audio.format in p.formats]
     if not candidates:
         taken = sorted({f for p in model.providers for f in p.formats}, key=AUDIO_FORMATS.index)
-        raise BadRequestError(
+        raise bad_request(
             "input_audio.format",
             f"model {model_id!r} has no provider that takes {audio.format}",
             "one of " + ", ".join(taken),
@@ -205,7 +163,8 @@ async def _answer(
 async def _read_body(request: Request, declared: str, limit: int, seen: _Seen) -> bytearray:
     if declared.isdigit() and int(declared) > limit:
         seen.body_size = int(declared)
-        raise PayloadTooLargeError(
+        raise MockError(
+            413,
             f"Request body too large: {int(declared)} bytes declared, the limit is {limit}",
             metadata={"limit_bytes": limit},
         )
@@ -214,55 +173,46 @@ async def _read_body(request: Request, declared: str, limit: int, seen: _Seen) -
     async for chunk in request.stream():
         seen.body_size = len(body) + len(chunk)
         if seen.body_size > limit:
-            raise PayloadTooLargeError(
-                f"Request body too large: over {limit} bytes", metadata={"limit_bytes": limit}
+            raise MockError(
+                413, f"Request body too large: over {limit} bytes", metadata={"limit_bytes": limit}
             )
         body += chunk
     return body
-
-
-def _confirm(seen: _Seen) -> None:
-    """Parse in full a body only read quickly so far, so the journal says what it really was."""
-    if seen.unconfirmed is not None:
-        body, seen.unconfirmed, seen.document = seen.unconfirmed, None, None
-        _look_at(body, seen)
-
-
-def _look_at(body: bytearray, seen: _Seen) -> None:
-    try:
-        seen.document = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        seen.parse_error = f"not JSON ({exc})"
 
 
 def _planned(outcome: Outcome, handle: MockHandle) -> Response | FaultResponse:
     if outcome.fault is not None:
         return FaultResponse(outcome.fault, handle.config.stall_seconds)
     status = outcome.status or 200
-    content, headers = forced_response_parts(status, "queue")
+    content, headers = forced_response_parts(status, "queue", handle.config.clock())
     return json_response(
         status, content if outcome.body is None else outcome.body, {**headers, **outcome.headers}
     )
 
 
-def _authenticate(header: str | None, world: World) -> tuple[str, KeySpec]:
+def _authenticate(
+    header: str | None,
+    world: World,
+    compare: Callable[[bytes, bytes], bool] = hmac.compare_digest,
+) -> tuple[str, KeySpec]:
+    """The key the header presents and its spec, or a 401; ``compare`` must take constant time."""
     if header is None:
-        raise UnauthorizedError("Missing Authentication header")
+        raise MockError(401, "Missing Authentication header")
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise UnauthorizedError("Authorization header must be 'Bearer <API key>'")
+        raise MockError(401, "Authorization header must be 'Bearer <API key>'")
     found: str | None = None
     presented = token.encode()
     for name in world.keys:
         # Compare against every key, always: the time taken says nothing about which one matched.
-        if hmac.compare_digest(presented, name.encode()):
+        if compare(presented, name.encode()):
             found = name
     if found is None:
-        raise UnauthorizedError("Invalid API key: no such key")
+        raise MockError(401, "Invalid API key: no such key")
     spec = world.keys[found]
     if spec.disabled:
-        raise UnauthorizedError("API key is disabled")
+        raise MockError(401, "API key is disabled")
     return found, spec
 
 
@@ -282,7 +232,8 @@ async def _serve(
             timeout = world.limits.upstream_timeout_seconds
             if provider.latency_seconds > timeout:
                 await anyio.sleep(timeout)
-                raise EdgeTimeoutError(
+                raise MockError(
+                    524,
                     "Request timed out. Please try again later.",
                     metadata={"provider_name": provider.name, "timeout_seconds": timeout},
                 )
@@ -295,50 +246,49 @@ async def _serve(
 
 
 def _check_health(provider: ProviderSpec, world: World) -> None:
+    name = provider.name
     if provider.health == "down":
-        raise BadGatewayError(
-            "Provider returned error",
-            metadata={"provider_name": provider.name, "raw": "upstream connection reset"},
-        )
+        metadata = {"provider_name": name, "raw": "upstream connection reset"}
+        raise MockError(502, "Provider returned error", metadata=metadata)
     if provider.health == "unavailable":
-        raise ServiceUnavailableError(
+        raise MockError(
+            503,
             "No available provider for this request",
-            metadata={"provider_name": provider.name},
+            metadata={"provider_name": name},
             headers={"Retry-After": str(world.limits.unavailable_retry_after_seconds)},
         )
     if provider.health == "overloaded":
-        raise ProviderOverloadedError(
-            "Provider returned error", metadata={"provider_name": provider.name}
-        )
+        raise MockError(529, "Provider returned error", metadata={"provider_name": name})
 
 
 def _record(
     request: Request, handle: MockHandle, seen: _Seen, answer: Response | FaultResponse
 ) -> None:
-    body: bytes | memoryview
-    if isinstance(answer, FaultResponse):
-        truncated = answer.fault != "reset"
-        status = 200 if truncated else None
-        headers: list[tuple[bytes, bytes]] = (
-            [(b"content-type", b"application/json")] if truncated else []
-        )
-        body, fault = b"", answer.fault
-    else:
-        status, headers, body, fault = answer.status_code, answer.raw_headers, answer.body, None
-    audio = seen.audio
-    exchange = Exchange(
+    body, audio = seen.body, seen.audio
+    received = RecordedRequest(
         method=request.scope["method"],
         path=request.scope["path"],  # what request.url.path says, without building the URL
-        headers=request.scope["headers"],
+        headers=_decoded(request.scope["headers"]),
         body_size=seen.body_size,
-        document=seen.document,
-        audio_chars=seen.audio_chars,
-        audio=None if audio is None else (audio.sha256, audio.size),
+        shape=None if body is None else body.fields,
+        parse_error=None if body is None else body.parse_error,
+        audio_sha256=None if audio is None else audio.sha256,
+        audio_size=None if audio is None else audio.size,
         forced_by=seen.forced_by,
-        parse_error=seen.parse_error,
-        status=status,
-        response_headers=headers,
-        response_body=body,
-        fault=fault,
     )
-    handle.journal.record_exchange(time.time(), exchange)
+    if isinstance(answer, FaultResponse):
+        # What went out before the break: the start of a 200 (truncated, stall) or nothing.
+        started = answer.fault != "reset"
+        headers = {"content-type": "application/json"} if started else {}
+        answered = RecordedResponse(200 if started else None, headers, fault=answer.fault)
+    else:
+        headers = _decoded(answer.raw_headers)
+        # An exact-size copy: orjson's bytes hold a buffer of 4 KiB or more however short the
+        # JSON, which a full journal would keep thousands of.
+        body_copy = bytes(memoryview(answer.body))
+        answered = RecordedResponse(answer.status_code, headers, body_copy)
+    handle.journal.record(received, answered)
+
+
+def _decoded(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    return {name.decode("latin-1"): value.decode("latin-1") for name, value in headers}

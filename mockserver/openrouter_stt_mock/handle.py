@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import MockConfig
 from .journal import Journal
@@ -11,11 +11,14 @@ from .ledger import Ledger
 from .scenarios import Fault, Outcome, Scenarios
 from .world import World
 
-__all__ = ["MockHandle"]
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+__all__ = ["MockHandle", "get_handle"]
 
 
 class MockHandle:
-    """State of one mock app, reachable as ``app.state.mock`` or ``get_handle(app)``.
+    """State of one mock app, reachable as ``get_handle(app)``.
 
     >>> handle = MockHandle(MockConfig())
     >>> handle.queue(429)  # the next request gets a spec-valid 429
@@ -28,7 +31,7 @@ class MockHandle:
         #: The world being served (static; reset restores what changes).
         self.world: World = config.load_world()
         #: Every exchange with the endpoint.
-        self.journal = Journal(config.journal_limit)
+        self.journal = Journal(config.journal_limit, config.clock)
         #: Planned outcomes, one taken per request.
         self.scenarios = Scenarios()
         self.ledger = Ledger(self.world, config.clock)
@@ -52,10 +55,6 @@ class MockHandle:
         outcome = Outcome(status, latency, fault, dict(headers or {}), body)
         self.scenarios.add([outcome] * times)
 
-    def queue_outcomes(self, *outcomes: Outcome) -> None:
-        """Plan several outcomes at once, in order."""
-        self.scenarios.add(outcomes)
-
     def balance(self, key: str) -> Decimal:
         """The credit left on ``key``, in USD."""
         return self.ledger.balance(key)
@@ -73,3 +72,9 @@ class MockHandle:
     def __repr__(self) -> str:
         extra: dict[str, Any] = {"keys": len(self.world.keys), "models": len(self.world.models)}
         return f"MockHandle({', '.join(f'{k}={v}' for k, v in extra.items())})"
+
+
+def get_handle(app: Starlette) -> MockHandle:
+    """The scenario handle of an app built by :func:`~openrouter_stt_mock.create_app`."""
+    handle: MockHandle = app.state.mock
+    return handle

@@ -5,10 +5,11 @@ honour the request's read timeout (``httpx.ReadTimeout``) as a socket would: a r
 takes longer than that to answer times out, whether it is stalled, slow, or waiting for a 524.
 
     >>> import httpx
-    >>> from openrouter_stt_mock import create_app, sync_transport
-    >>> with httpx.Client(transport=sync_transport(create_app()), base_url="http://mock") as http:
-    ...     http.get("/openapi.json").status_code
-    200
+    >>> from openrouter_stt_mock import IN_PROCESS_BASE_URL, create_app, sync_transport
+    >>> http = httpx.Client(transport=sync_transport(create_app()), base_url=IN_PROCESS_BASE_URL)
+    >>> http.post("audio/transcriptions", json={}).status_code  # no key: 401
+    401
+    >>> http.close()
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import anyio.from_thread
@@ -25,7 +26,10 @@ from starlette.types import ASGIApp
 
 from .faults import ConnectionFault
 
-__all__ = ["async_transport", "sync_transport"]
+__all__ = ["IN_PROCESS_BASE_URL", "async_transport", "sync_transport"]
+
+#: The base URL for clients of an in-process mock: nothing listens there, the transport answers.
+IN_PROCESS_BASE_URL: Final = "http://openrouter-mock.invalid/api/v1"
 
 
 def async_transport(app: ASGIApp) -> httpx.AsyncBaseTransport:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .errors import PaymentRequiredError, ProviderOverloadedError, RateLimitedError
+from .errors import MockError
 from .world import KeySpec, World
 
 __all__ = ["Clock", "Ledger", "Reservation"]
@@ -61,7 +61,7 @@ class Ledger:
             return dict(self._balances)
 
     def admit(self, key: str, spec: KeySpec) -> None:
-        """Count one request against the key's rate limit, or raise :class:`RateLimitedError`."""
+        """Count one request against the key's rate limit, or raise a 429 :class:`MockError`."""
         limit = spec.rate_limit
         if limit is None:
             return
@@ -72,7 +72,8 @@ class Ledger:
                 window = self._windows[key] = _Window(now, 0)
             reset = window.start + limit.window_seconds
             if window.used >= limit.requests:
-                raise RateLimitedError(
+                raise MockError(
+                    429,
                     "Rate limit exceeded: "
                     f"{limit.requests} requests per {limit.window_seconds:g} s for this key",
                     headers={
@@ -85,11 +86,12 @@ class Ledger:
             window.used += 1
 
     def reserve(self, key: str, amount: Decimal) -> Reservation:
-        """Set ``amount`` aside, or raise :class:`PaymentRequiredError` when credit falls short."""
+        """Set ``amount`` aside, or raise a 402 :class:`MockError` when credit falls short."""
         with self._lock:
             available = self._balances[key] - self._held.get(key, Decimal(0))
             if available <= 0 or available < amount:
-                raise PaymentRequiredError(
+                raise MockError(
+                    402,
                     "Insufficient credits. Add more using https://openrouter.ai/credits",
                     metadata={"balance_usd": str(available), "required_usd": str(amount)},
                 )
@@ -105,13 +107,13 @@ class Ledger:
             self._balances[reservation.key] -= charged
 
     def enter(self, model: str, provider: int, capacity: int | None) -> None:
-        """Count a request in flight at a provider, or raise :class:`ProviderOverloadedError`."""
+        """Count a request in flight at a provider, or raise a 529 :class:`MockError`."""
         with self._lock:
             slot = (model, provider)
             busy = self._in_flight.get(slot, 0)
             if capacity is not None and busy >= capacity:
-                raise ProviderOverloadedError(
-                    "Provider returned error", metadata={"reason": "provider at capacity"}
+                raise MockError(
+                    529, "Provider returned error", metadata={"reason": "provider at capacity"}
                 )
             self._in_flight[slot] = busy + 1
 

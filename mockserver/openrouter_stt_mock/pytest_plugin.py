@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MockFixture", "MockServer", "openrouter_mock", "openrouter_mock_server"]
 
-#: The base URL in-process clients use; nothing listens there, the transport answers.
-IN_PROCESS_BASE_URL = "http://openrouter-mock.invalid/api/v1"
 _STARTUP_SECONDS = 10.0
 
 
@@ -54,7 +52,7 @@ class MockFixture:
     """
 
     def __init__(self, app: Starlette) -> None:
-        from .app import get_handle
+        from .handle import get_handle
 
         self.app = app
         self.handle: MockHandle = get_handle(app)
@@ -81,7 +79,7 @@ class MockFixture:
         """An ``httpx.Client`` served by the app in process (closed after the test)."""
         import httpx
 
-        from .in_process import sync_transport
+        from .in_process import IN_PROCESS_BASE_URL, sync_transport
 
         kwargs.setdefault("base_url", IN_PROCESS_BASE_URL)
         client = httpx.Client(transport=sync_transport(self.app), **kwargs)
@@ -92,7 +90,7 @@ class MockFixture:
         """An ``httpx.AsyncClient`` served by the app in process (closed after the test)."""
         import httpx
 
-        from .in_process import async_transport
+        from .in_process import IN_PROCESS_BASE_URL, async_transport
 
         kwargs.setdefault("base_url", IN_PROCESS_BASE_URL)
         client = httpx.AsyncClient(transport=async_transport(self.app), **kwargs)
@@ -103,6 +101,7 @@ class MockFixture:
         """An ``OpenRouterSTT`` with the default key, served in process."""
         from openrouter_stt import OpenRouterSTT
 
+        from .in_process import IN_PROCESS_BASE_URL
         from .world import DEFAULT_API_KEY
 
         kwargs.setdefault("api_key", DEFAULT_API_KEY)
@@ -114,6 +113,7 @@ class MockFixture:
         """An ``AsyncOpenRouterSTT`` with the default key, served in process."""
         from openrouter_stt import AsyncOpenRouterSTT
 
+        from .in_process import IN_PROCESS_BASE_URL
         from .world import DEFAULT_API_KEY
 
         kwargs.setdefault("api_key", DEFAULT_API_KEY)
@@ -150,7 +150,7 @@ class MockServer:
     ``app`` and ``handle``."""
 
     def __init__(self, app: Starlette, url: str) -> None:
-        from .app import get_handle
+        from .handle import get_handle
 
         self.app = app
         self.url = url

@@ -8,15 +8,10 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .gateway import transcribe
-from .handle import MockHandle
+from .handle import MockHandle, get_handle
 from .spec import spec_bytes
 
 __all__ = ["Transcriptions", "journal", "openapi", "reset"]
-
-
-def _handle(request: Request) -> MockHandle:
-    handle: MockHandle = request.app.state.mock
-    return handle
 
 
 class Transcriptions:
@@ -42,10 +37,11 @@ async def openapi(request: Request) -> Response:
 
 async def journal(request: Request) -> Response:
     """``GET /_mock/journal``: every exchange, with its verdict against the spec."""
-    return Response(orjson.dumps(_handle(request).journal.to_list()), media_type="application/json")
+    entries = get_handle(request.app).journal.to_list()
+    return Response(orjson.dumps(entries), media_type="application/json")
 
 
 async def reset(request: Request) -> Response:
     """``POST /_mock/reset``: restore credit, rate windows, the queue and the journal."""
-    _handle(request).reset()
+    get_handle(request.app).reset()
     return Response(orjson.dumps({"reset": True}), media_type="application/json")

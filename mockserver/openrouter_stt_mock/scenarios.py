@@ -1,57 +1,40 @@
 """Planned outcomes: a queue filled from Python, and the Prism-style ``Prefer: code=NNN`` header.
 
 Each request to the endpoint takes the next planned :class:`Outcome`, if any. An outcome can force a
-documented status (answered with a spec-valid body and its headers, with no effect on credit or rate
-limits), add latency before the request is handled for real, replace the body (e.g. malformed JSON),
-or break the connection: ``reset`` (dropped with no response), ``truncated`` (headers promise more
-body than is sent) or ``stall`` (the response never completes).
+documented status (answered, as Prism does, with the spec's own example and the headers the spec
+gives that status, with no effect on credit or rate limits), add latency before the request is
+handled for real, replace the body (e.g. malformed JSON), or break the connection: ``reset``
+(dropped with no response), ``truncated`` (headers promise more body than is sent) or ``stall``
+(the response never completes).
 """
 
 from __future__ import annotations
 
 import math
 import threading
-import time
 import uuid
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, get_args
 
 import orjson
 
-from .errors import BadRequestError, error_body
-from .spec import DOCUMENTED_STATUSES
+from .errors import bad_request, error_body
+from .spec import DOCUMENTED_STATUSES, response_example, response_headers
 
 __all__ = ["Fault", "Outcome", "Scenarios", "forced_response_parts", "parse_prefer"]
 
 Fault = Literal["reset", "truncated", "stall"]
 
-#: The reference page's example answer, used for a forced 200.
-_EXAMPLE_OK: Final = {
-    "text": "Hello, this is a test of OpenAI speech-to-text transcription.",
-    "usage": {
-        "cost": 0.000508,
-        "input_tokens": 83,
-        "output_tokens": 30,
-        "seconds": 9.2,
-        "total_tokens": 113,
-    },
-}
-_MESSAGES: Final = {
-    400: "Invalid request parameters",
-    401: "Missing Authentication header",
-    402: "Insufficient credits. Add more using https://openrouter.ai/credits",
-    404: "Model not found",
-    413: "Request body too large",
-    429: "Rate limit exceeded",
-    500: "Internal Server Error",
-    502: "Provider returned error",
-    503: "No available provider for this request",
-    524: "Request timed out. Please try again later.",
-    529: "Provider returned error",
-}
 _RETRY_AFTER: Final = 1
+#: Values for the headers the spec gives a forced status, by lowercase name (given ``now``);
+#: any other header takes its schema's minimum when it is an integer, else a fixed text.
+_HEADER_VALUES: Final[dict[str, Callable[[float], str]]] = {
+    "x-generation-id": lambda now: "gen-forced-" + uuid.uuid4().hex,
+    "retry-after": lambda now: str(_RETRY_AFTER),
+    "x-ratelimit-reset": lambda now: str(math.ceil((now + _RETRY_AFTER) * 1000)),
+}
 
 
 @dataclass(frozen=True)
@@ -115,8 +98,8 @@ class Scenarios:
 def parse_prefer(value: str | None) -> int | None:
     """The status a ``Prefer`` header forces (``code=NNN``, as Prism reads it), or ``None``.
 
-    Raises :class:`~openrouter_stt_mock.errors.BadRequestError` for a code the spec does not
-    document.
+    Raises a 400 :class:`~openrouter_stt_mock.errors.MockError` naming the header for a code the
+    spec does not document.
     """
     if not value:
         return None
@@ -126,7 +109,7 @@ def parse_prefer(value: str | None) -> int | None:
             continue
         code = code.strip().strip('"')
         if not code.isdigit() or int(code) not in DOCUMENTED_STATUSES:
-            raise BadRequestError(
+            raise bad_request(
                 "Prefer",
                 f"code={code} is not a documented status of this operation",
                 "code=NNN with NNN one of " + ", ".join(map(str, sorted(DOCUMENTED_STATUSES))),
@@ -135,21 +118,29 @@ def parse_prefer(value: str | None) -> int | None:
     return None
 
 
-def forced_response_parts(status: int, source: str) -> tuple[bytes, dict[str, str]]:
-    """A spec-valid body and the headers the spec gives ``status``, for a forced answer."""
-    if status == 200:
-        return orjson.dumps(_EXAMPLE_OK), {"X-Generation-Id": "gen-forced-" + uuid.uuid4().hex}
-    metadata: dict[str, Any] = {"forced_by": source}
-    headers: dict[str, str] = {}
-    if status == 502:
-        metadata |= {"provider_name": "MockProvider", "raw": "forced provider error"}
-    if status in (429, 503):
-        headers["Retry-After"] = str(_RETRY_AFTER)
-    if status == 429:
-        reset_ms = math.ceil((time.time() + _RETRY_AFTER) * 1000)
-        headers |= {
-            "X-RateLimit-Limit": "0",
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": str(reset_ms),
-        }
-    return error_body(status, _MESSAGES[status], metadata), headers
+def forced_response_parts(status: int, source: str, now: float) -> tuple[bytes, dict[str, str]]:
+    """The spec's example body for ``status`` and the headers the spec gives it, for a forced
+    answer (``now``: seconds since the epoch, for time-valued headers).
+
+    An error example is answered in the shared error shape, with ``metadata.forced_by`` naming
+    ``source``; the headers get valid values of their schemas.
+    """
+    example: Any = response_example(status)
+    if status < 400:
+        content = orjson.dumps(example)
+    else:
+        error = example["error"]
+        metadata = {**(error.get("metadata") or {}), "forced_by": source}
+        content = error_body(status, error["message"], metadata)
+    headers = {
+        name: _header_value(name, header, now) for name, header in response_headers(status).items()
+    }
+    return content, headers
+
+
+def _header_value(name: str, header: Mapping[str, Any], now: float) -> str:
+    value = _HEADER_VALUES.get(name.lower())
+    if value is not None:
+        return value(now)
+    schema = header.get("schema", {})
+    return str(schema.get("minimum", 0)) if schema.get("type") == "integer" else "forced"

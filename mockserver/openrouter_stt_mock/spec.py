@@ -1,8 +1,10 @@
-"""The spec document shipped with the generated models, and checks of exchanges against it.
+"""The spec document shipped with the generated models: served, judged against, and quoted.
 
-The mock serves ``openrouter_stt_models/openapi.json`` verbatim and validates with jsonschema
-against the same document, resolving its ``$ref``s in place, so the journal's verdicts and the
-client's models can never disagree about what the spec says.
+The mock serves ``openrouter_stt_models/openapi.json`` verbatim, judges each journalled exchange
+with jsonschema against the same document (:func:`judge`, resolving its ``$ref``s in place), and
+answers forced statuses with the document's own examples (:func:`response_example`, as Prism
+does), so the journal's verdicts, the forced answers and the client's models can never disagree
+about what the spec says.
 """
 
 from __future__ import annotations
@@ -10,15 +12,29 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import orjson
 
 import openrouter_stt_models
 from openrouter_stt.formats import is_iso_639_1
 
-__all__ = ["DOCUMENTED_STATUSES", "OPERATION_PATH", "SPEC_PATH", "SpecChecker", "spec_bytes"]
+if TYPE_CHECKING:
+    from .journal import RecordedRequest, RecordedResponse
+
+__all__ = [
+    "DOCUMENTED_STATUSES",
+    "OPERATION_PATH",
+    "SPEC_PATH",
+    "SpecChecker",
+    "Verdict",
+    "judge",
+    "response_example",
+    "response_headers",
+    "spec_bytes",
+]
 
 #: The spec file: the same document as openapi/openrouter-stt.yaml, as JSON.
 SPEC_PATH: Final = Path(openrouter_stt_models.__file__).parent / "openapi.json"
@@ -42,8 +58,77 @@ def _responses() -> dict[str, Any]:
     return cast(dict[str, Any], _document()["paths"][OPERATION_PATH]["post"]["responses"])
 
 
+def _resolve(node: Mapping[str, Any]) -> Mapping[str, Any]:
+    while "$ref" in node:
+        target: Any = _document()
+        for part in str(node["$ref"]).removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
 #: Every status the spec documents for the operation.
 DOCUMENTED_STATUSES: Final = frozenset(int(code) for code in _responses())
+
+
+@functools.cache
+def response_example(status: int) -> Any:
+    """The example the spec gives the JSON body of ``status`` (``None`` when it gives none)."""
+    content = _resolve(_responses()[str(status)]).get("content", {})
+    return content.get("application/json", {}).get("example")
+
+
+@functools.cache
+def response_headers(status: int) -> Mapping[str, Mapping[str, Any]]:
+    """The headers the spec gives ``status``, by name, each with its ``$ref`` resolved."""
+    described = dict(_resolve(_responses()[str(status)]).get("headers", {}))
+    return {name: _resolve(header) for name, header in described.items()}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the request and the response fit the spec, and every reason they do not."""
+
+    request_valid: bool
+    response_valid: bool
+    errors: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The verdict as plain JSON data."""
+        return {
+            "request_valid": self.request_valid,
+            "response_valid": self.response_valid,
+            "errors": list(self.errors),
+        }
+
+
+@functools.cache
+def _checker() -> SpecChecker:
+    # One compiled checker for every journal: compiling the schemas is the slow part.
+    return SpecChecker()
+
+
+def judge(request: RecordedRequest, response: RecordedResponse) -> Verdict:
+    """One exchange of the journal judged against the spec."""
+    checker = _checker()
+    request_errors = [
+        "request " + e
+        for e in checker.check_request(request.headers, request.shape, request.parse_error)
+    ]
+    if response.fault is not None:
+        response_errors = [f"response: the connection was broken on purpose ({response.fault})"]
+    elif response.status is None:
+        response_errors = ["response: none"]
+    else:
+        response_errors = [
+            "response " + e
+            for e in checker.check_response(response.status, response.headers, response.body)
+        ]
+    return Verdict(
+        request_valid=not request_errors,
+        response_valid=not response_errors,
+        errors=tuple(request_errors + response_errors),
+    )
 
 
 class SpecChecker:
@@ -76,18 +161,11 @@ class SpecChecker:
             for error in errors
         ]
 
-    def _resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
-        while "$ref" in node:
-            target: Any = _document()
-            for part in str(node["$ref"]).removeprefix("#/").split("/"):
-                target = target[part]
-            node = target
-        return node
-
     def check_request(
         self, headers: Mapping[str, str], body: object | None, parse_error: str | None
     ) -> list[str]:
-        """What is wrong with a request, given its headers and its parsed JSON body."""
+        """What is wrong with a request, given its headers (lowercase names; a redacted key
+        still shows its scheme) and its parsed JSON body."""
         errors: list[str] = []
         auth = headers.get("authorization", "")
         scheme, _, token = auth.partition(" ")
@@ -112,10 +190,9 @@ class SpecChecker:
         described = _responses().get(str(status))
         if described is None:
             return [f"status {status} is not documented for this operation"]
-        response = self._resolve(described)
+        response = _resolve(described)
         errors: list[str] = []
-        for name, header in dict(response.get("headers", {})).items():
-            header = self._resolve(header)
+        for name, header in response_headers(status).items():
             value = headers.get(name.lower())
             if value is None:
                 if header.get("required"):

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
-from .validation import Audio
+from .reader import Audio
 from .world import ProviderSpec
 
-__all__ = ["Bill", "cost_of", "seconds_of", "transcript_of", "usage_of"]
+__all__ = ["Bill", "seconds_of", "transcript_of"]
 
 _MICRO_USD: Final = Decimal("0.000001")
 _MILLISECOND: Final = Decimal("0.001")
@@ -28,22 +28,12 @@ def seconds_of(audio: Audio) -> Decimal:
     return Decimal(repr(audio.seconds)).quantize(_MILLISECOND, rounding=ROUND_HALF_UP)
 
 
-def cost_of(audio: Audio, provider: ProviderSpec) -> Decimal:
-    """What the request costs at ``provider``, in USD, rounded to a millionth."""
-    return Bill(audio).cost(provider)
-
-
 def transcript_of(audio: Audio, transcripts: Mapping[str, str]) -> str:
     """The known transcript of the audio, or a deterministic description of what was received."""
     known = transcripts.get(audio.sha256) if audio.sha256 is not None else None
     if known is not None:
         return known
     return f"[mock transcript: {audio.seconds:.2f} s of {audio.format} audio, {audio.size} bytes]"
-
-
-def usage_of(audio: Audio, text: str, provider: ProviderSpec) -> dict[str, Any]:
-    """The usage object the provider reports, with only the fields it reports."""
-    return Bill(audio).usage(text, provider)
 
 
 class Bill:

@@ -8,6 +8,7 @@ same world. Build one in Python, load one from TOML with :meth:`World.from_toml`
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,18 +37,8 @@ UsageField = Literal["seconds", "tokens", "cost"]
 #: The key of the default world with plenty of credit and no rate limit.
 DEFAULT_API_KEY: Final = "sk-or-mock-ok"
 
-#: The transcript of the bundled ``tests/data/hello.*`` samples (the reference page's example).
-HELLO_TRANSCRIPT: Final = "Hello, this is a test of OpenAI speech-to-text transcription."
-#: sha256 and size in bytes of each bundled sample; the files are committed, so these stay put.
-_HELLO_SAMPLES: Final = (
-    ("dae7552080f37bfd28b56537fc46a878d80bf45a96da65c2760eb0f92d102c8f", 294444),  # hello.wav
-    ("a7c0497d380fbdc638cc5d2099ae749cfb22db62b714ab675a0b1bb4c3c82ea1", 37352),  # hello.mp3
-    ("6c858f9e3f7f64e651a42b2d2d2ef8ae61423bee16e94e20f1a8acba1dda0ced", 98301),  # hello.flac
-    ("89b00fb7b2ab6480d8ebc965533787c35b2b6a968d728298b3dbfb54e5c133a7", 26540),  # hello.m4a
-    ("0cfb83f0d2f95deec4a2131bb22a072905718a5faf50c7594456de142aaba2d4", 18726),  # hello.ogg
-    ("f407837d5b44714063235b28ba36a05a8f7fbacf5d0344591ba11ef261b0f978", 17823),  # hello.webm
-    ("7d90bc1508f6c9001994a11d52946ab3fe9c19d3877928bbb3ac3534e28a4786", 26205),  # hello.aac
-)
+#: The contract's world as a world file, shipped beside this module: :meth:`World.default` reads it.
+_DEFAULT_WORLD_FILE: Final = Path(__file__).with_name("default_world.toml")
 _ALL_USAGE: Final[frozenset[UsageField]] = frozenset(get_args(UsageField))
 
 
@@ -157,48 +148,10 @@ class World:
     def default(cls) -> World:
         """The contract's world: one key per account state, one model per provider state.
 
-        ``default_world.toml``, next to this module, is the same world as a world file (a test
-        keeps the two equal), to copy and edit for ``openrouter-stt mock --world FILE``.
+        It is ``default_world.toml``, next to this module, read once: copy and edit that file
+        for ``openrouter-stt mock --world FILE``.
         """
-        openai = ProviderSpec("OpenAI", Decimal("0.0000552"))
-        # whisper-1 is OpenAI's hosted model: it reports seconds and cost, and (like OpenAI's own
-        # API) does not take raw ADTS aac, which gives a real "format not supported" 400.
-        whisper_1 = ProviderSpec(
-            "OpenAI",
-            Decimal("0.0001"),
-            formats=frozenset(AUDIO_FORMATS) - {"aac"},
-            usage=frozenset({"seconds", "cost"}),
-        )
-        mock_price = Decimal("0.0001")
-        return cls(
-            keys={
-                DEFAULT_API_KEY: KeySpec(credit_usd=Decimal(1000)),
-                "sk-or-mock-broke": KeySpec(credit_usd=Decimal(0)),
-                "sk-or-mock-limited": KeySpec(
-                    credit_usd=Decimal(1000), rate_limit=RateLimit(2, 60.0)
-                ),
-                "sk-or-mock-disabled": KeySpec(credit_usd=Decimal(1000), disabled=True),
-            },
-            models={
-                "openai/whisper-large-v3": ModelSpec((openai,)),
-                "openai/whisper-1": ModelSpec((whisper_1,)),
-                "mock/provider-down": ModelSpec(
-                    (ProviderSpec("MockDown", mock_price, health="down"),)
-                ),
-                "mock/no-provider": ModelSpec(
-                    (ProviderSpec("MockUnavailable", mock_price, health="unavailable"),)
-                ),
-                "mock/slow-provider": ModelSpec(
-                    (ProviderSpec("MockSlow", mock_price, latency_seconds=5.0),)
-                ),
-                "mock/overloaded": ModelSpec(
-                    (ProviderSpec("MockOverloaded", mock_price, health="overloaded"),)
-                ),
-            },
-            transcripts=dict.fromkeys((sha for sha, _ in _HELLO_SAMPLES), HELLO_TRANSCRIPT),
-            limits=Limits(),
-            transcript_sizes=frozenset(size for _, size in _HELLO_SAMPLES),
-        )
+        return _default_world()
 
     @classmethod
     def from_toml(cls, path: str | Path) -> World:
@@ -263,6 +216,12 @@ class World:
             limits=limits,
             transcript_sizes=None if sizes is None else frozenset(sizes),
         )
+
+
+@functools.cache
+def _default_world() -> World:
+    # A world is immutable, so every app can share the one read from the file.
+    return World.from_toml(_DEFAULT_WORLD_FILE)
 
 
 def _load_toml(path: Path) -> dict[str, Any]:

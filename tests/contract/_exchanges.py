@@ -18,6 +18,7 @@ import httpx
 
 from openrouter_stt_mock import (
     DEFAULT_API_KEY,
+    IN_PROCESS_BASE_URL,
     Limits,
     MockConfig,
     World,
@@ -27,7 +28,7 @@ from openrouter_stt_mock import (
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-BASE_URL = "http://mock.invalid/api/v1"
+BASE_URL = IN_PROCESS_BASE_URL
 URL = BASE_URL + "/audio/transcriptions"
 DOCUMENTED = (200, 400, 401, 402, 404, 413, 429, 500, 502, 503, 524, 529)
 #: The default world, with limits small enough that a 413 and a 524 come for real and fast.

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 
 from openrouter_stt_mock import (
     DEFAULT_API_KEY,
+    IN_PROCESS_BASE_URL,
     MockConfig,
     MockHandle,
     create_app,
@@ -26,6 +27,8 @@ from openrouter_stt_mock import (
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ENDPOINT = "/api/v1/audio/transcriptions"
+#: The in-process mock's root: the endpoint, the spec and the control routes are paths under it.
+ROOT_URL = IN_PROCESS_BASE_URL.removesuffix("/api/v1")
 FORMATS = ("wav", "mp3", "flac", "m4a", "ogg", "webm", "aac")
 
 
@@ -64,7 +67,7 @@ def handle(app: Starlette) -> MockHandle:
 
 def http_client(app: Starlette) -> httpx.Client:
     """An httpx client served by ``app`` in process (close it, or use it in ``with``)."""
-    return httpx.Client(transport=sync_transport(app), base_url="http://mock")
+    return httpx.Client(transport=sync_transport(app), base_url=ROOT_URL)
 
 
 @pytest.fixture

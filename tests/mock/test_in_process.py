@@ -24,7 +24,7 @@ from openrouter_stt_mock import (
     sync_transport,
 )
 
-from .conftest import ENDPOINT, auth, body, sample
+from .conftest import ENDPOINT, ROOT_URL, auth, body, sample
 
 
 def _chunks() -> Iterator[bytes]:
@@ -44,7 +44,7 @@ def test_sync_transport_streams_a_sync_body(client: httpx.Client) -> None:
 @pytest.mark.anyio
 async def test_async_transport() -> None:
     app = create_app()
-    async with httpx.AsyncClient(transport=async_transport(app), base_url="http://m") as client:
+    async with httpx.AsyncClient(transport=async_transport(app), base_url=ROOT_URL) as client:
         response = await client.post(ENDPOINT, json=body(), headers=auth())
     assert response.status_code == 200
 
@@ -74,7 +74,7 @@ def test_stall_ends_at_its_bound_without_a_timeout() -> None:
     get_handle(app).queue(fault="stall")
     transport = sync_transport(app)
     with (
-        httpx.Client(transport=transport, base_url="http://m", timeout=None) as client,
+        httpx.Client(transport=transport, base_url=ROOT_URL, timeout=None) as client,
         pytest.raises(httpx.RemoteProtocolError),
     ):
         client.post(ENDPOINT, json=body(), headers=auth())
@@ -99,7 +99,7 @@ async def test_async_faults(fault: str, error: type[Exception]) -> None:
     app = create_app()
     get_handle(app).queue(fault=fault)  # type: ignore[arg-type]
     async with httpx.AsyncClient(
-        transport=async_transport(app), base_url="http://m", timeout=httpx.Timeout(5, read=0.1)
+        transport=async_transport(app), base_url=ROOT_URL, timeout=httpx.Timeout(5, read=0.1)
     ) as client:
         with pytest.raises(error):
             await client.post(ENDPOINT, json=body(), headers=auth())
@@ -109,7 +109,7 @@ async def test_async_faults(fault: str, error: type[Exception]) -> None:
 def test_413_for_an_honest_big_body_and_a_declared_length() -> None:
     world = dataclasses.replace(World.default(), limits=Limits(max_body_bytes=1000))
     app = create_app(MockConfig(world=world))
-    with httpx.Client(transport=sync_transport(app), base_url="http://m") as client:
+    with httpx.Client(transport=sync_transport(app), base_url=ROOT_URL) as client:
         streamed = client.post(ENDPOINT, content=iter([b"x" * 600] * 3), headers=auth())
         assert streamed.status_code == 413
         declared = client.post(
@@ -134,7 +134,7 @@ def _loop_threads() -> int:
 def test_transport_closes_its_loop_thread() -> None:
     before = _loop_threads()
     transport = sync_transport(create_app())
-    with httpx.Client(transport=transport, base_url="http://m") as client:
+    with httpx.Client(transport=transport, base_url=ROOT_URL) as client:
         assert client.get("/openapi.json").status_code == 200
         assert _loop_threads() == before + 1
     assert _loop_threads() == before

@@ -8,14 +8,7 @@ import httpx
 import pytest
 
 from openrouter_stt_mock import MockHandle
-from openrouter_stt_mock.journal import (
-    Exchange,
-    Journal,
-    JournalEntry,
-    RecordedRequest,
-    RecordedResponse,
-    redact,
-)
+from openrouter_stt_mock.journal import Journal, RecordedRequest, RecordedResponse
 
 from .conftest import ENDPOINT, auth, body, sample
 
@@ -104,82 +97,84 @@ def test_served_journal(client: httpx.Client) -> None:
     assert second["verdict"]["request_valid"] is False
 
 
-def test_journal_limit_keeps_the_latest() -> None:
-    journal = Journal(limit=2)
+def _request(shape: object = None, body_size: int = 0, **extra: object) -> RecordedRequest:
+    headers = {"Host": "mock", "Authorization": "Bearer sk-or-secret"}
+    return RecordedRequest("POST", ENDPOINT, headers, body_size, shape, **extra)  # type: ignore[arg-type]
+
+
+_OK = RecordedResponse(200, {"content-type": "application/json"}, b'{"text": "hi"}')
+
+
+def test_journal_limit_keeps_the_latest_and_stamps_with_its_clock() -> None:
+    times = iter([10.0, 20.0, 30.0])
+    journal = Journal(limit=2, clock=lambda: next(times))
     for number in range(3):
-        request = RecordedRequest("POST", f"/{number}", {}, 0)
-        journal.record(0.0, request, RecordedResponse(200))
-    assert [e.request.path for e in journal] == ["/1", "/2"]
+        journal.record(_request({"model": f"m{number}"}), _OK)
+    assert [(e.number, e.time, e.request.model) for e in journal] == [
+        (2, 20.0, "m1"),
+        (3, 30.0, "m2"),
+    ]
     assert len(journal) == 2
+    assert journal.last is journal[1]
     journal.clear()
     assert journal.to_list() == []
 
 
 def test_undocumented_status_in_response_is_an_error() -> None:
-    entry = JournalEntry(
-        1,
-        0.0,
-        RecordedRequest("POST", "/", {}, 0, had_bearer=True, shape={"model": "m"}),
-        RecordedResponse(418, {"content-type": "application/json"}, b"{}"),
+    entry = Journal().record(
+        _request({"model": "m"}), RecordedResponse(418, {"content-type": "application/json"}, b"{}")
     )
     assert not entry.verdict.response_valid
     assert "not documented" in entry.verdict.errors[-1]
+    assert entry.verdict is entry.verdict  # judged once, on first read
 
 
-def test_redact() -> None:
-    assert redact({"Authorization": "Bearer abc", "X-Title": "t"}) == {
-        "authorization": "Bearer [redacted]",
-        "x-title": "t",
-    }
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("Bearer sk-or-secret", "Bearer [redacted]"),
+        ("bearer sk-or-secret", "Bearer [redacted]"),
+        ("sk-or-secret", "[redacted]"),
+        ("Basic sk-or-secret", "[redacted]"),
+        ("Bearer ", "[redacted]"),
+    ],
+)
+def test_a_request_holds_no_key_from_the_moment_it_is_made(sent: str, kept: str) -> None:
+    request = RecordedRequest("POST", "/", {"Host": "mock", "Authorization": sent}, 0)
+    assert request.headers == {"host": "mock", "authorization": kept}
+    assert "sk-or-secret" not in repr(request)
 
 
-def _exchange(document: object, body_size: int, **extra: object) -> Exchange:
-    return Exchange(
-        method="POST",
-        path="/api/v1/audio/transcriptions",
-        headers=[(b"host", b"mock"), (b"authorization", b"Bearer sk-or-secret")],
-        body_size=body_size,
-        document=document,
-        status=200,
-        response_headers=[(b"content-type", b"application/json")],
-        response_body=b'{"text": "hi"}',
-        **extra,  # type: ignore[arg-type]
+def test_the_redacted_header_still_tells_the_spec_whether_a_bearer_key_came() -> None:
+    shape = {"model": "m", "input_audio": {"data": "", "format": "wav"}}
+    with_key = Journal().record(_request(shape), _OK)
+    assert with_key.verdict.request_valid
+    without = Journal().record(
+        RecordedRequest("POST", "/", {"authorization": "Bearer"}, 0, shape), _OK
     )
+    assert "request Authorization" in without.verdict.errors[0]
 
 
-def test_an_exchange_holds_no_key_from_the_moment_it_is_made() -> None:
-    exchange = _exchange({"model": "m"}, 20)
-    held = repr([getattr(exchange, name) for name in Exchange.__slots__])
-    assert "sk-or-secret" not in held
-    request = exchange.request()
-    assert request.headers == {"host": "mock", "authorization": "Bearer [redacted]"}
-    assert request.had_bearer
-
-
-def test_an_exchange_blanks_the_audio_it_takes_over() -> None:
-    document = {"input_audio": {"data": "UklGRg==" * 1000, "format": "wav"}, "model": "m"}
-    entry = JournalEntry(1, 0.0, exchange=_exchange(document, 8100, audio=("ab12", 6000)))
-    assert document["input_audio"]["data"] == ""
-    assert entry.request.shape == {"input_audio": {"data": "", "format": "wav"}, "model": "m"}
-    assert (entry.request.model, entry.request.format) == ("m", "wav")
-    assert (entry.request.audio_sha256, entry.request.audio_size) == ("ab12", 6000)
-    assert entry.response.headers == {"content-type": "application/json"}
-    assert entry.verdict.request_valid
-    assert entry.verdict.errors == ("response header X-Generation-Id: required but missing",)
+def test_fields_are_read_from_the_shape() -> None:
+    request = _request(
+        {"input_audio": {"data": "", "format": "wav"}, "model": "m", "language": 3},
+        audio_sha256="ab12",
+        audio_size=6000,
+    )
+    assert (request.model, request.format, request.language) == ("m", "wav", None)
+    assert (request.audio_sha256, request.audio_size) == ("ab12", 6000)
+    assert (_request([1]).model, _request(None).format) == (None, None)
 
 
 def test_only_a_large_body_beside_its_audio_is_cut_down() -> None:
-    # 100 options in well under 1 KiB are kept as sent; the same beside a long model name are not.
+    # 100 options in well under 1 KiB are kept as sent; the same beside a long model name are not;
+    # the base64 of decoded audio does not count towards the size.
     options = {f"p{i}": {} for i in range(100)}
     small = {"model": "m", "provider": {"options": options}}
-    kept = _exchange(small, 900).request().shape
-    assert kept["provider"]["options"] == options
+    assert _request(small, 900).shape["provider"]["options"] == options
+    beside_audio = _request(small, 900 + 8000, audio_size=6000)
+    assert beside_audio.shape["provider"]["options"] == options
     large = {"model": "m" * 5000, "provider": {"options": dict(options)}}
-    cut = _exchange(large, 6000).request().shape
+    cut = _request(large, 6000).shape
     assert len(cut["model"]) == 1024
     assert len(cut["provider"]["options"]) < 64
-
-
-def test_an_entry_needs_a_request_and_a_response_or_an_exchange() -> None:
-    with pytest.raises(TypeError, match="exchange"):
-        JournalEntry(1, 0.0, RecordedRequest("POST", "/", {}, 0))

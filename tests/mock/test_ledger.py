@@ -19,10 +19,10 @@ from openrouter_stt_mock import (
     create_app,
     get_handle,
 )
-from openrouter_stt_mock.errors import PaymentRequiredError, RateLimitedError
+from openrouter_stt_mock.errors import MockError
 from openrouter_stt_mock.ledger import Ledger
 
-from .conftest import ENDPOINT, auth, body, error_of, make_client
+from .conftest import ENDPOINT, ROOT_URL, auth, body, error_of, make_client
 
 PAGE_COST = Decimal("0.000508")
 
@@ -101,7 +101,7 @@ async def test_concurrent_requests_on_one_key_keep_credit_exact() -> None:
     # Credit for exactly 3 of 12 overlapping requests: the reservation makes the rest 402.
     app = create_app(MockConfig(world=_world(PAGE_COST * 3, latency=0.05)))
     statuses: list[int] = []
-    async with httpx.AsyncClient(transport=async_transport(app), base_url="http://mock") as client:
+    async with httpx.AsyncClient(transport=async_transport(app), base_url=ROOT_URL) as client:
 
         async def one() -> None:
             response = await client.post(ENDPOINT, json=body(), headers=auth("k"))
@@ -118,7 +118,7 @@ async def test_concurrent_requests_on_one_key_keep_credit_exact() -> None:
 async def test_concurrent_requests_on_a_limited_key_admit_exactly_the_limit() -> None:
     app = create_app(MockConfig(world=_world(Decimal(1), RateLimit(5, 60.0), latency=0.02)))
     statuses: list[int] = []
-    async with httpx.AsyncClient(transport=async_transport(app), base_url="http://mock") as client:
+    async with httpx.AsyncClient(transport=async_transport(app), base_url=ROOT_URL) as client:
 
         async def one() -> None:
             response = await client.post(ENDPOINT, json=body(), headers=auth("k"))
@@ -134,8 +134,9 @@ async def test_concurrent_requests_on_a_limited_key_admit_exactly_the_limit() ->
 def test_ledger_reserve_settle() -> None:
     ledger = Ledger(_world(Decimal("0.002")), FakeClock())
     first = ledger.reserve("k", Decimal("0.0015"))
-    with pytest.raises(PaymentRequiredError):
+    with pytest.raises(MockError) as short:
         ledger.reserve("k", Decimal("0.001"))
+    assert short.value.status == 402
     ledger.settle(first, Decimal(0))
     second = ledger.reserve("k", Decimal("0.001"))
     with pytest.raises(ValueError, match="cannot charge"):
@@ -146,5 +147,7 @@ def test_ledger_reserve_settle() -> None:
 
 def test_ledger_zero_limit_refuses_everything() -> None:
     world = _world(Decimal(1), RateLimit(0, 1.0))
-    with pytest.raises(RateLimitedError):
+    with pytest.raises(MockError) as limited:
         Ledger(world, FakeClock()).admit("k", world.keys["k"])
+    assert limited.value.status == 429
+    assert limited.value.headers["X-RateLimit-Remaining"] == "0"

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 import openrouter_stt
+from openrouter_stt_mock import IN_PROCESS_BASE_URL, get_handle
 from openrouter_stt_mock.pytest_plugin import MockFixture, MockServer
 
 from .conftest import ENDPOINT, auth, body
@@ -23,7 +24,8 @@ def test_fixture_gives_a_fresh_world(openrouter_mock: MockFixture) -> None:
     assert openrouter_mock.handle.balance("sk-or-mock-ok") == 1000
     assert "openai/whisper-large-v3" in openrouter_mock.world.models
     assert len(openrouter_mock.journal) == 0
-    assert openrouter_mock.app.state.mock is openrouter_mock.handle
+    assert get_handle(openrouter_mock.app) is openrouter_mock.handle
+    assert str(openrouter_mock.http_client().base_url) == IN_PROCESS_BASE_URL + "/"
 
 
 def test_fixture_is_strict_about_unused_outcomes(openrouter_mock: MockFixture) -> None:

@@ -8,7 +8,7 @@ import orjson
 from openrouter_stt_mock import MockConfig, MockHandle, create_app, sync_transport
 from openrouter_stt_mock.spec import SPEC_PATH
 
-from .conftest import ENDPOINT, auth, body
+from .conftest import ENDPOINT, ROOT_URL, auth, body
 
 
 def test_openapi_is_served_verbatim(client: httpx.Client) -> None:
@@ -35,7 +35,7 @@ def test_reset_restores_the_world(client: httpx.Client, handle: MockHandle) -> N
 
 def test_control_routes_can_be_switched_off() -> None:
     app = create_app(MockConfig(control_routes=False))
-    with httpx.Client(transport=sync_transport(app), base_url="http://mock") as client:
+    with httpx.Client(transport=sync_transport(app), base_url=ROOT_URL) as client:
         assert client.get("/_mock/journal").status_code == 404
         assert client.post("/_mock/reset").status_code == 404
         assert client.get("/openapi.json").status_code == 200

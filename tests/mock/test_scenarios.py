@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from openrouter_stt_mock import MockHandle, Outcome
-from openrouter_stt_mock.errors import BadRequestError
-from openrouter_stt_mock.scenarios import parse_prefer
-from openrouter_stt_mock.spec import DOCUMENTED_STATUSES
+from openrouter_stt_mock.errors import MockError
+from openrouter_stt_mock.scenarios import forced_response_parts, parse_prefer
+from openrouter_stt_mock.spec import DOCUMENTED_STATUSES, SPEC_PATH
 
 from .conftest import ENDPOINT, auth, body, error_of
 
@@ -77,8 +79,9 @@ def test_parse_prefer_forms() -> None:
     assert parse_prefer(None) is None
     assert parse_prefer("code=404") == 404
     assert parse_prefer('example=x; code="503"') == 503
-    with pytest.raises(BadRequestError):
+    with pytest.raises(MockError) as caught:
         parse_prefer("code=299")
+    assert caught.value.status == 400
 
 
 def test_queued_statuses_are_used_in_order(client: httpx.Client, handle: MockHandle) -> None:
@@ -107,8 +110,9 @@ def test_queued_malformed_body_and_headers(client: httpx.Client, handle: MockHan
     assert not handle.journal.last.verdict.response_valid
 
 
-def test_queue_outcomes_and_reset(client: httpx.Client, handle: MockHandle) -> None:
-    handle.queue_outcomes(Outcome(500), Outcome(502))
+def test_queue_and_reset(client: httpx.Client, handle: MockHandle) -> None:
+    handle.queue(500)
+    handle.queue(502)
     assert len(handle.scenarios.pending()) == 2
     handle.reset()
     assert client.post(ENDPOINT, json=body(), headers=auth()).status_code == 200
@@ -121,3 +125,39 @@ def test_queue_outcomes_and_reset(client: httpx.Client, handle: MockHandle) -> N
 def test_outcome_refuses_nonsense(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError, match=r"."):
         Outcome(**kwargs)  # type: ignore[arg-type]
+
+
+def _example(status: int) -> Any:
+    """The spec's example for ``status``, read from the document without the mock's help."""
+    document = orjson.loads(SPEC_PATH.read_bytes())
+    response = document["paths"]["/audio/transcriptions"]["post"]["responses"][str(status)]
+    if "$ref" in response:
+        response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response["content"]["application/json"]["example"]
+
+
+@pytest.mark.parametrize("status", sorted(DOCUMENTED_STATUSES))
+def test_forced_bodies_are_the_spec_examples(status: int) -> None:
+    content, headers = forced_response_parts(status, "queue", now=1_700_000_000.0)
+    example, answered = _example(status), orjson.loads(content)
+    if status == 200:
+        assert answered == example
+        assert headers["X-Generation-Id"].startswith("gen-forced-")
+        return
+    assert answered["error"]["code"] == example["error"]["code"] == status
+    assert answered["error"]["message"] == example["error"]["message"]
+    assert answered["error"]["metadata"] == {
+        **example["error"].get("metadata", {}),
+        "forced_by": "queue",
+    }
+    if status == 429:
+        assert headers == {
+            "Retry-After": "1",
+            "X-RateLimit-Limit": "0",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(1_700_000_001 * 1000),
+        }
+    elif status == 503:
+        assert headers == {"Retry-After": "1"}
+    else:
+        assert headers == {}

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from openrouter_stt_mock import ProviderSpec
-from openrouter_stt_mock.usage import cost_of, seconds_of, transcript_of, usage_of
-from openrouter_stt_mock.validation import Audio
+from openrouter_stt_mock.reader import Audio
+from openrouter_stt_mock.usage import Bill, seconds_of, transcript_of
 
 PAGE_TEXT = "Hello, this is a test of OpenAI speech-to-text transcription."
 LARGE_V3 = ProviderSpec("OpenAI", Decimal("0.0000552"))
@@ -19,7 +19,7 @@ def _audio(seconds: float, sha: str | None = "ab" * 32) -> Audio:
 
 
 def test_page_example() -> None:
-    assert usage_of(_audio(9.2), PAGE_TEXT, LARGE_V3) == {
+    assert Bill(_audio(9.2)).usage(PAGE_TEXT, LARGE_V3) == {
         "cost": 0.000508,
         "input_tokens": 83,
         "output_tokens": 30,
@@ -34,22 +34,25 @@ def test_page_example() -> None:
 )
 def test_rounding(seconds: float, billed: str, tokens: int) -> None:
     audio = _audio(seconds)
-    assert seconds_of(audio) == Decimal(billed)
-    assert usage_of(audio, "", LARGE_V3)["input_tokens"] == tokens
+    assert seconds_of(audio) == Bill(audio).seconds == Decimal(billed)
+    assert Bill(audio).usage("", LARGE_V3)["input_tokens"] == tokens
 
 
-def test_cost_rounds_half_up_to_a_millionth() -> None:
-    provider = ProviderSpec("p", Decimal("0.0000005"))
-    assert cost_of(_audio(1.0), provider) == Decimal("0.000001")
+def test_cost_rounds_half_up_to_a_millionth_and_is_worked_out_once_per_price() -> None:
+    bill = Bill(_audio(1.0))
+    assert bill.cost(ProviderSpec("p", Decimal("0.0000005"))) == Decimal("0.000001")
+    assert bill.cost(ProviderSpec("q", Decimal("0.0000005"))) is bill.cost(
+        ProviderSpec("p", Decimal("0.0000005"))
+    )
 
 
 def test_output_tokens_at_least_one() -> None:
-    assert usage_of(_audio(1.0), "", LARGE_V3)["output_tokens"] == 1
+    assert Bill(_audio(1.0)).usage("", LARGE_V3)["output_tokens"] == 1
 
 
 def test_fields_follow_the_provider() -> None:
     provider = ProviderSpec("p", Decimal("0.0001"), usage=frozenset({"tokens"}))
-    assert set(usage_of(_audio(1.0), "abc", provider)) == {
+    assert set(Bill(_audio(1.0)).usage("abc", provider)) == {
         "input_tokens",
         "output_tokens",
         "total_tokens",

@@ -22,7 +22,13 @@ from openrouter_stt import (
     OpenRouterSTT,
     RawResponse,
 )
-from openrouter_stt_mock import DEFAULT_API_KEY, async_transport, create_app, sync_transport
+from openrouter_stt_mock import (
+    DEFAULT_API_KEY,
+    IN_PROCESS_BASE_URL,
+    async_transport,
+    create_app,
+    sync_transport,
+)
 from tests.properties.strategies import (
     BROKEN_KINDS,
     Broken,
@@ -36,7 +42,7 @@ from tests.properties.strategies import (
     valid_requests,
 )
 
-BASE_URL = "http://mock.invalid/api/v1"
+BASE_URL = IN_PROCESS_BASE_URL
 URL = BASE_URL + "/audio/transcriptions"
 TOKENS_PER_SECOND = 9
 

@@ -25,8 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from _mockproc import rss_bytes as rss_bytes
 from _mockproc import start, stop
 
+from openrouter_stt_mock import IN_PROCESS_BASE_URL
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 ENDPOINT = "/api/v1/audio/transcriptions"
+#: The in-process mock's root: the endpoint and the control routes are paths under it.
+ROOT_URL = IN_PROCESS_BASE_URL.removesuffix("/api/v1")
 FORMATS = ("wav", "mp3", "flac", "m4a", "ogg", "webm", "aac")
 MODEL = "openai/whisper-large-v3"
 #: The price per second of audio in the worlds written here.
@@ -227,13 +231,13 @@ def chunked(parts: list[bytes]) -> list[bytes]:
 def sample_cost(fmt: str = "ogg") -> Decimal:
     """What one request with the bundled sample in ``fmt`` costs in the worlds written here."""
     from openrouter_stt_mock.audio import audio_duration
-    from openrouter_stt_mock.usage import cost_of
-    from openrouter_stt_mock.validation import Audio
+    from openrouter_stt_mock.reader import Audio
+    from openrouter_stt_mock.usage import Bill
     from openrouter_stt_mock.world import ProviderSpec
 
     raw = sample(fmt)
     audio = Audio(fmt, len(raw), "", audio_duration(raw, fmt))  # type: ignore[arg-type]
-    return cost_of(audio, ProviderSpec("OpenAI", PRICE))
+    return Bill(audio).cost(ProviderSpec("OpenAI", PRICE))
 
 
 @contextmanager

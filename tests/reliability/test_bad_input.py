@@ -27,7 +27,7 @@ from openrouter_stt_mock import (
     sync_transport,
 )
 
-from ._support import ENDPOINT, FORMATS, auth, check_error_shape, request_body, sample
+from ._support import ENDPOINT, FORMATS, ROOT_URL, auth, check_error_shape, request_body, sample
 
 FIELDS = ("model", "input_audio", "input_audio.data", "input_audio.format", "language")
 FIELDS += ("temperature", "provider")
@@ -42,7 +42,7 @@ class Mock:
     def __init__(self) -> None:
         self.app = create_app()
         self.handle: MockHandle = get_handle(self.app)
-        self.http = httpx.Client(transport=sync_transport(self.app), base_url="http://mock")
+        self.http = httpx.Client(transport=sync_transport(self.app), base_url=ROOT_URL)
 
     def post(self, content: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
         merged = {"Content-Type": "application/json", **auth(DEFAULT_API_KEY), **(headers or {})}
@@ -279,7 +279,7 @@ def test_bodies_over_the_limit_get_413(extra: int) -> None:
     world = World.default()
     small = World(world.keys, world.models, world.transcripts, Limits(max_body_bytes=limit))
     app = create_app(MockConfig(world=small))
-    with httpx.Client(transport=sync_transport(app), base_url="http://mock") as http:
+    with httpx.Client(transport=sync_transport(app), base_url=ROOT_URL) as http:
         answer = http.post(ENDPOINT, content=b"x" * (limit + extra), headers=auth(DEFAULT_API_KEY))
     if extra == 0:
         assert answer.status_code == 400  # at the limit is allowed: then it is just not JSON

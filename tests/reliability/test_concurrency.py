@@ -34,6 +34,7 @@ from ._support import (
     ENDPOINT,
     MODEL,
     PRICE,
+    ROOT_URL,
     auth,
     check_error_shape,
     request_body,
@@ -109,7 +110,7 @@ def _check_rate_storm(answers: list[httpx.Response], allowed: int) -> None:
 async def test_credit_for_n_requests_serves_exactly_n_in_process(cost: Decimal) -> None:
     app = create_app(MockConfig(world=_world({"k": KeySpec(PAID * cost)}, latency=0.05)))
     transport = async_transport(app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+    async with httpx.AsyncClient(transport=transport, base_url=ROOT_URL) as client:
         answers = await _storm(client, "k", CONCURRENT)
     _check_credit_storm(answers, cost, PAID)
     handle = get_handle(app)
@@ -122,7 +123,7 @@ async def test_rate_limit_lets_exactly_k_through_in_process(cost: Decimal) -> No
     clock = FrozenClock()
     keys = {"k": KeySpec(Decimal(1000), rate_limit=RateLimit(ALLOWED, 60.0))}
     app = create_app(MockConfig(world=_world(keys, latency=0.01), clock=clock))
-    async with httpx.AsyncClient(transport=async_transport(app), base_url="http://mock") as client:
+    async with httpx.AsyncClient(transport=async_transport(app), base_url=ROOT_URL) as client:
         answers = await _storm(client, "k", CONCURRENT)
         _check_rate_storm(answers, ALLOWED)
         # Refused requests spend no credit.

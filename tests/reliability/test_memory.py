@@ -11,7 +11,7 @@ import httpx
 
 from openrouter_stt_mock import DEFAULT_API_KEY, create_app, get_handle, sync_transport
 
-from ._support import ENDPOINT, auth, request_body
+from ._support import ENDPOINT, ROOT_URL, auth, request_body
 
 # An entry of a small request costs about 3 KiB (headers, verdict inputs, the answer); this bound
 # is loose on purpose, and far below what a whole body or a 4 KiB buffer per answer would cost.
@@ -32,7 +32,7 @@ def test_journal_entries_stay_small() -> None:
         json.dumps({"model": "x", "tree": [[list(range(16))] * 16] * 16}).encode(),
     ]
     count = 40
-    with httpx.Client(transport=sync_transport(app), base_url="http://mock") as http:
+    with httpx.Client(transport=sync_transport(app), base_url=ROOT_URL) as http:
         for body in bodies:  # warm up: imports and caches on first use
             http.post(ENDPOINT, content=body, headers=auth(DEFAULT_API_KEY))
         gc.collect()

@@ -5,6 +5,8 @@ otherwise and warns when it is not; and the control routes can be switched off.
 
 from __future__ import annotations
 
+import hmac
+import inspect
 import json
 import logging
 from collections.abc import Iterator
@@ -36,9 +38,9 @@ from openrouter_stt_mock import (
     get_handle,
     sync_transport,
 )
-from openrouter_stt_mock.errors import UnauthorizedError
+from openrouter_stt_mock.errors import MockError
 
-from ._support import DATA, MODEL, PRICE, server_process, thread_server, world_toml
+from ._support import DATA, MODEL, PRICE, ROOT_URL, server_process, thread_server, world_toml
 
 SECRET = "sk-or-v1-reliability-0123456789abcdef-SECRET"
 WRONG = "sk-or-v1-reliability-0123456789abcdef-WRONG"
@@ -124,12 +126,12 @@ def test_an_unexpected_fault_logs_no_key(
 ) -> None:
     caplog.set_level(logging.DEBUG)
 
-    def broken(document: Any) -> Any:
+    def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("validation blew up")
 
-    monkeypatch.setattr(gateway, "validate_request", broken)
+    monkeypatch.setattr(gateway, "read_body", broken)
     app = create_app(MockConfig(world=_world(**{SECRET: KeySpec(Decimal(10))})))
-    with httpx.Client(transport=sync_transport(app), base_url="http://mock") as http:
+    with httpx.Client(transport=sync_transport(app), base_url=ROOT_URL) as http:
         answer = http.post(
             "/api/v1/audio/transcriptions",
             json={"model": MODEL},
@@ -143,23 +145,25 @@ def test_an_unexpected_fault_logs_no_key(
 
 
 class _Spy:
-    """Counts constant-time comparisons, and what each compared against."""
+    """A constant-time comparer that notes what each comparison was against."""
 
-    def __init__(self, real: Any) -> None:
-        self.real = real
+    def __init__(self) -> None:
         self.against: list[bytes] = []
 
-    def __call__(self, a: Any, b: Any) -> bool:
+    def __call__(self, a: bytes, b: bytes) -> bool:
         self.against.append(bytes(b))
-        return bool(self.real(a, b))
+        return hmac.compare_digest(a, b)
+
+
+def test_keys_are_compared_in_constant_time_by_default() -> None:
+    # The gateway's comparer is the standard library's constant-time one unless a caller (the
+    # test below) hands it another.
+    default = inspect.signature(gateway._authenticate).parameters["compare"].default
+    assert default is hmac.compare_digest
 
 
 @pytest.mark.parametrize("count", [4, 50])
-def test_every_key_is_compared_in_constant_time_whatever_is_presented(
-    monkeypatch: pytest.MonkeyPatch, count: int
-) -> None:
-    import hmac
-
+def test_every_key_is_compared_whatever_is_presented(count: int) -> None:
     keys = {f"sk-or-mock-{n:04d}-{'x' * 20}": KeySpec(Decimal(1)) for n in range(count)}
     world = _world(**keys)
     first, last = next(iter(keys)), list(keys)[-1]
@@ -173,13 +177,14 @@ def test_every_key_is_compared_in_constant_time_whatever_is_presented(
         "é" * 30,  # not ASCII
     ]
     for token in presented:
-        spy = _Spy(hmac.compare_digest)
-        monkeypatch.setattr(gateway.hmac, "compare_digest", spy)
+        spy = _Spy()
         try:
-            found, _ = gateway._authenticate(f"Bearer {token}", world)
-        except UnauthorizedError:
-            found = None
-        monkeypatch.undo()
+            found, _ = gateway._authenticate(f"Bearer {token}", world, spy)
+        except MockError as exc:
+            found, status = None, exc.status
+        else:
+            status = 200
+        assert status == (200 if token in keys else 401)
         assert found == (token if token in keys else None)
         # Every key compared once, in full, whether or not (and wherever) one matched.
         assert sorted(spy.against) == sorted(key.encode() for key in keys), token
@@ -255,14 +260,14 @@ def _control_statuses(http: httpx.Client) -> list[int]:
 def test_control_routes_can_be_switched_off_in_python() -> None:
     for switch, expected in ((True, [200, 200, 405]), (False, [404, 404, 404])):
         app = create_app(MockConfig(control_routes=switch))
-        with httpx.Client(transport=sync_transport(app), base_url="http://mock") as http:
+        with httpx.Client(transport=sync_transport(app), base_url=ROOT_URL) as http:
             assert _control_statuses(http) == expected
             assert http.get("/openapi.json").status_code == 200
 
 
 def test_control_routes_can_be_switched_off_on_the_command_line(served: dict[str, Any]) -> None:
     assert cli.main(["--no-control-routes"]) == 0
-    with httpx.Client(transport=sync_transport(served["app"]), base_url="http://mock") as http:
+    with httpx.Client(transport=sync_transport(served["app"]), base_url=ROOT_URL) as http:
         assert _control_statuses(http) == [404, 404, 404]
 
 

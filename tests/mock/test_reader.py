@@ -1,4 +1,5 @@
-"""Every 400 names its field, what was wrong, and what is accepted."""
+"""The request reader: one parse by content type, one validation, one decode; every 400 names
+its field, what was wrong, and what is accepted."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import base64
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openrouter_stt_mock import create_app, sync_transport
+from openrouter_stt_mock import create_app, reader, sync_transport
+from openrouter_stt_mock.errors import MockError
 
-from .conftest import ENDPOINT, auth, body, error_of, sample
+from .conftest import ENDPOINT, ROOT_URL, auth, body, error_of, sample
 
 GOOD = body()
 
@@ -121,7 +124,7 @@ def test_base64_without_padding_is_refused(client: httpx.Client) -> None:
 
 @given(st.binary(max_size=300))
 def test_garbage_bodies_get_a_400_in_the_error_shape(garbage: bytes) -> None:
-    with httpx.Client(transport=sync_transport(create_app()), base_url="http://mock") as client:
+    with httpx.Client(transport=sync_transport(create_app()), base_url=ROOT_URL) as client:
         response = client.post(ENDPOINT, content=garbage, headers=auth())
     assert response.status_code in (200, 400)
     if response.status_code == 400:
@@ -139,7 +142,7 @@ def test_garbage_bodies_get_a_400_in_the_error_shape(garbage: bytes) -> None:
     )
 )
 def test_garbage_documents_get_a_400_naming_a_field(document: dict[str, Any]) -> None:
-    with httpx.Client(transport=sync_transport(create_app()), base_url="http://mock") as client:
+    with httpx.Client(transport=sync_transport(create_app()), base_url=ROOT_URL) as client:
         response = client.post(ENDPOINT, json=document, headers=auth())
     assert response.status_code == 400
     assert error_of(response)["metadata"]["field"]
@@ -152,15 +155,13 @@ _B64_PIECES = st.sampled_from(
 
 @given(st.lists(_B64_PIECES, max_size=8).map("".join))
 def test_the_fast_decoder_accepts_only_what_strict_mode_accepts(data: str) -> None:
-    from openrouter_stt_mock import validation
-
     def outcome(decode: Any) -> bytes | None:
         try:
             return bytes(decode(data))
         except Exception:
             return None
 
-    fast, strict = outcome(validation._b64decode), outcome(validation._strict_b64decode)
+    fast, strict = outcome(reader._b64decode), outcome(reader._strict_b64decode)
     assert fast == strict
 
 
@@ -188,3 +189,61 @@ def test_an_escaped_quote_in_the_base64_is_invalid_base64(client: httpx.Client) 
     answer = client.post(ENDPOINT, content=raw, headers=auth())
     assert answer.status_code == 400
     assert error_of(answer)["metadata"]["field"] == "input_audio.data"
+
+
+def _json(document: Any) -> bytes:
+    return orjson.dumps(document)
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "application/json", "Application/JSON; charset=utf-8", "text/plain"]
+)
+def test_a_json_body_is_read_whatever_content_type_says(content_type: str | None) -> None:
+    # As before the reader had branches: JSON is what a body of any other type is read as.
+    sent = body("wav", language="en")
+    read = reader.read_body(_json(sent), content_type)
+    assert read.parse_error is None
+    assert read.fields["input_audio"] == {"data": "", "format": "wav"}  # the audio set aside
+    assert read.sources == dict.fromkeys(sent, "json body")
+    parsed = read.parse()
+    assert parsed.request.model == "openai/whisper-large-v3"
+    assert parsed.request.language == "en"
+    assert parsed.request.input_audio.data == sent["input_audio"]["data"]
+    assert parsed.audio.format == "wav"
+    assert parsed.audio.size == len(sample("wav"))
+    assert parsed.audio.seconds == pytest.approx(9.2)
+    assert parsed.sources["model"] == "json body"
+
+
+def test_the_audio_is_decoded_once_and_let_go() -> None:
+    read = reader.read_body(_json(body("wav")), "application/json")
+    read.parse()
+    # The base64 is no longer held: a second parse finds the emptied field the journal keeps.
+    with pytest.raises(MockError) as caught:
+        read.parse()
+    assert caught.value.metadata == {
+        "field": "input_audio.data",
+        "problem": "empty",
+        "accepted": "a string of base64 (the raw bytes, not a data URI)",
+    }
+
+
+def test_hashing_only_when_asked() -> None:
+    content = _json(body("wav"))
+    assert reader.read_body(content, None).parse(hash_if=lambda size: False).audio.sha256 is None
+    assert reader.read_body(content, None).parse().audio.sha256
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"{", "malformed JSON"), (b"[1]", "a JSON list instead of an object")],
+)
+def test_a_body_that_is_not_an_object_is_kept_and_refused(content: bytes, problem: str) -> None:
+    read = reader.read_body(content, "application/json")
+    assert read.fields == (None if content == b"{" else [1])
+    with pytest.raises(MockError) as caught:
+        read.parse()
+    assert caught.value.status == 400
+    assert caught.value.metadata is not None
+    assert caught.value.metadata["field"] == "(body)"
+    assert problem in caught.value.metadata["problem"]

@@ -1,0 +1,251 @@
+"""The request reader: a body and its content type in; a parsed request, or a 400 naming the field.
+
+Reading is two steps, both here, each done once. :func:`read_body` parses the body by its content
+type into a :class:`Body`: the fields as sent (what the journal keeps), with the audio set aside.
+:meth:`Body.parse` then validates those fields against the generated ``STTRequest`` and decodes
+the audio, giving a :class:`ParsedRequest`. The gateway takes the first step as soon as the body
+is read and the second after authentication, the order in which a real gateway meets its checks.
+
+JSON is the one branch today, and a body of any other (or no) content type is read as JSON, as it
+always was; multipart/form-data is to be a second branch of :data:`_BRANCHES`, giving the same
+:class:`Body` with its ``sources`` saying which part each field came from.
+
+Every 400 names the field (as a dotted path), what was wrong with it, and what is accepted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import math
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, cast
+
+import orjson
+from pydantic import ValidationError
+
+from openrouter_stt.formats import (
+    AUDIO_FORMATS,
+    SNIFF_BYTES,
+    AudioFormat,
+    is_iso_639_1,
+    sniff_format,
+)
+from openrouter_stt_models import STTRequest
+
+from .audio import AudioDecodeError, audio_duration
+from .errors import MockError, bad_request
+
+_fast_b64decode: Callable[..., bytes] | None
+try:
+    from pybase64 import b64decode as _fast_b64decode
+except ImportError:  # pragma: no cover - a speed-up only; the standard library decodes the same
+    _fast_b64decode = None
+
+__all__ = ["Audio", "Body", "ParsedRequest", "read_body"]
+
+_FORMATS_TEXT: Final = ", ".join(AUDIO_FORMATS)
+_ACCEPTED: Final = {
+    "(body)": "a JSON object (Content-Type: application/json)",
+    "model": "a model id string such as 'openai/whisper-large-v3'",
+    "input_audio": "an object with 'data' (base64 string) and 'format' (string)",
+    "input_audio.data": "a string of base64 (the raw bytes, not a data URI)",
+    "input_audio.format": f"a string, one of {_FORMATS_TEXT}",
+    "language": "a two-letter ISO-639-1 code in lowercase, such as 'en' or 'ja'",
+    "temperature": "a number between 0 and 1 inclusive",
+    "provider": "an object with optional 'options', a map of provider slug to object",
+}
+_JSON_BODY: Final = "json body"
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Decoded audio: its format, size, sha256 (``None`` when it was not needed) and duration."""
+
+    format: AudioFormat
+    size: int
+    sha256: str | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ParsedRequest:
+    """A request that passed every check: the generated model, its decoded audio, and where each
+    top-level field came from (``{"model": "json body", ...}``)."""
+
+    request: STTRequest
+    audio: Audio
+    sources: Mapping[str, str]
+
+
+def _always(size: int) -> bool:
+    return True
+
+
+class Body:
+    """A body parsed once, by its content type.
+
+    ``fields``: what it holds, as sent (for JSON, the parsed value), with the audio's base64 taken
+    out of ``input_audio.data`` (left empty) so that nothing kept holds it. ``parse_error``: why
+    it could not be parsed at all. ``sources``: which part of the body each field came from.
+    """
+
+    __slots__ = ("_encoded", "fields", "parse_error", "sources")
+
+    def __init__(
+        self,
+        fields: Any,
+        *,
+        parse_error: str | None = None,
+        encoded: str | None = None,
+        sources: Mapping[str, str] | None = None,
+    ) -> None:
+        self.fields = fields
+        self.parse_error = parse_error
+        self.sources: Mapping[str, str] = sources or {}
+        self._encoded = encoded
+
+    def parse(self, *, hash_if: Callable[[int], bool] = _always) -> ParsedRequest:
+        """Validate the fields once and decode the audio once, or raise the 400 naming the field.
+
+        The audio is hashed only when ``hash_if(size)`` says its sha256 is needed.
+        """
+        if self.parse_error is not None:
+            raise bad_request("(body)", self.parse_error, _ACCEPTED["(body)"])
+        document = self.fields
+        if not isinstance(document, dict):
+            kind = type(document).__name__
+            raise bad_request("(body)", f"a JSON {kind} instead of an object", "a JSON object")
+        encoded, self._encoded = self._encoded, None  # read once: nothing here holds it after
+        if encoded is not None:
+            document = {**document, "input_audio": {**document["input_audio"], "data": encoded}}
+        request = _validate(document)
+        audio = _decode(request, hash_if)
+        return ParsedRequest(request, audio, self.sources)
+
+
+def read_body(content: bytes | bytearray, content_type: str | None) -> Body:
+    """Parse ``content`` once, by its content type (see the module's docstring)."""
+    media = (content_type or "").partition(";")[0].strip().lower()
+    return _BRANCHES.get(media, _read_json)(content, content_type)
+
+
+def _read_json(content: bytes | bytearray, content_type: str | None) -> Body:
+    try:
+        document = orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        return Body(None, parse_error=f"malformed JSON ({exc})")
+    if not isinstance(document, dict):
+        return Body(document)
+    audio = document.get("input_audio")
+    encoded = None
+    if isinstance(audio, dict) and isinstance(audio.get("data"), str):
+        encoded, audio["data"] = audio["data"], ""
+    return Body(document, encoded=encoded, sources=dict.fromkeys(document, _JSON_BODY))
+
+
+#: One reader per accepted media type; any other type (or none) is read as JSON.
+_BRANCHES: Final[dict[str, Callable[[bytes | bytearray, str | None], Body]]] = {
+    "application/json": _read_json,
+}
+
+
+def _validate(document: dict[str, Any]) -> STTRequest:
+    """Check a parsed body against the spec's ``STTRequest`` and its documented constraints."""
+    try:
+        # strict: a string "0.5" is not a number, and 1 is not a string, as the spec's types say.
+        request = STTRequest.model_validate(document, strict=True)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"])
+        problem = (
+            "missing" if first["type"] == "missing" else first["msg"][0].lower() + first["msg"][1:]
+        )
+        accepted = _ACCEPTED.get(field) or _ACCEPTED.get(field.split(".")[0], "what the spec gives")
+        raise bad_request(field, problem, accepted) from None
+    if not request.model.strip():
+        # A blank id names no model: the request is malformed (400), not a lookup that failed (404).
+        raise bad_request("model", "empty", _ACCEPTED["model"])
+    if request.language is not None and not is_iso_639_1(request.language):
+        raise bad_request(
+            "language", f"{request.language!r} is not an ISO-639-1 code", _ACCEPTED["language"]
+        )
+    temperature = request.temperature
+    if temperature is not None and not (math.isfinite(temperature) and 0 <= temperature <= 1):
+        raise bad_request(
+            "temperature", f"{temperature!r} is outside 0..1", _ACCEPTED["temperature"]
+        )
+    if request.input_audio.format not in AUDIO_FORMATS:
+        raise bad_request(
+            "input_audio.format",
+            f"unknown format {request.input_audio.format!r}",
+            _ACCEPTED["input_audio.format"],
+        )
+    return request
+
+
+if sys.version_info >= (3, 11):
+
+    def _strict_b64decode(data: str) -> bytes:
+        # strict: no characters outside the alphabet, no excess or missing padding.
+        return binascii.a2b_base64(data, strict_mode=True)
+
+else:  # pragma: no cover - 3.10 has no strict mode; validate=True is the closest
+
+    def _strict_b64decode(data: str) -> bytes:
+        return base64.b64decode(data, validate=True)
+
+
+def _b64decode(data: str) -> bytes:
+    """Decode strictly: pybase64's SIMD decoder first, the standard library's on any doubt.
+
+    Whatever pybase64 refuses (or a missing pybase64) goes through the standard library, whose
+    words the 400 repeats; pybase64 with ``validate=True`` accepts nothing strict mode refuses.
+    """
+    if _fast_b64decode is not None:
+        try:
+            return _fast_b64decode(data, validate=True)
+        except Exception:  # noqa: S110 - the strict decoder below says what is wrong
+            pass
+    return _strict_b64decode(data)
+
+
+def _bad_data(problem: str, accepted: str = _ACCEPTED["input_audio.data"]) -> MockError:
+    return bad_request("input_audio.data", problem, accepted)
+
+
+def _decode(request: STTRequest, hash_if: Callable[[int], bool]) -> Audio:
+    """Decode the base64 once, check the bytes are the declared format, and measure them."""
+    declared = cast(AudioFormat, request.input_audio.format)
+    data = request.input_audio.data
+    if not data:
+        raise _bad_data("empty")
+    if data.startswith("data:"):
+        raise _bad_data("a data URI, not plain base64")
+    padding = len(data[-3:]) - len(data[-3:].rstrip("="))
+    if len(data) % 4 or padding > 2:
+        # binascii lets excess padding through even in strict mode; a real decoder would not.
+        raise _bad_data(f"invalid base64 (length {len(data)} with {padding} padding characters)")
+    try:
+        raw = _b64decode(data)
+    except (binascii.Error, ValueError) as exc:
+        raise _bad_data(f"invalid base64 ({exc})") from None
+    if not raw:
+        raise _bad_data("decodes to no bytes", "audio bytes")
+    sniffed = sniff_format(raw[:SNIFF_BYTES])
+    if sniffed != declared:
+        seen = f"{sniffed} audio" if sniffed else "no recognisable audio format"
+        raise _bad_data(
+            f"the bytes are {seen}, but input_audio.format says {declared}",
+            f"{declared} audio bytes, or input_audio.format naming their real format",
+        )
+    try:
+        seconds = audio_duration(raw, declared)
+    except AudioDecodeError as exc:
+        problem = f"cannot decode as {declared}: {exc}"
+        raise _bad_data(problem, f"a complete {declared} file") from None
+    sha256 = hashlib.sha256(raw).hexdigest() if hash_if(len(raw)) else None
+    return Audio(declared, len(raw), sha256, seconds)
