@@ -59,10 +59,6 @@ class MockHandle:
         """The credit left on ``key``, in USD."""
         return self.ledger.balance(key)
 
-    def balances(self) -> dict[str, Decimal]:
-        """The credit left on every key, in USD."""
-        return self.ledger.balances()
-
     def reset(self) -> None:
         """Restore the world: credit, rate windows, the queue and the journal."""
         self.ledger = Ledger(self.world, self.config.clock)

@@ -29,6 +29,11 @@ __all__ = ["Journal", "JournalEntry", "RecordedRequest", "RecordedResponse"]
 _KEPT_CHARS: Final = 1024
 _KEPT_VALUES: Final = 64
 _FIELDS: Final = ("input_audio", "model", "language", "temperature", "provider")
+#: What ``GET /_mock/journal`` shows of a request (the shape is for the verdict only).
+_SERVED_REQUEST_KEYS: Final = (
+    *("method", "path", "headers", "body_size", "model", "format", "language"),
+    *("audio_sha256", "audio_size", "forced_by"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,18 +161,7 @@ class JournalEntry:
         return {
             "number": self.number,
             "time": self.time,
-            "request": {
-                "method": request.method,
-                "path": request.path,
-                "headers": dict(request.headers),
-                "body_size": request.body_size,
-                "model": request.model,
-                "format": request.format,
-                "language": request.language,
-                "audio_sha256": request.audio_sha256,
-                "audio_size": request.audio_size,
-                "forced_by": request.forced_by,
-            },
+            "request": {key: getattr(request, key) for key in _SERVED_REQUEST_KEYS},
             "response": {
                 "status": response.status,
                 "headers": dict(response.headers),

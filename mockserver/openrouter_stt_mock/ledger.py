@@ -55,11 +55,6 @@ class Ledger:
         with self._lock:
             return self._balances[key]
 
-    def balances(self) -> dict[str, Decimal]:
-        """Every key's credit in USD."""
-        with self._lock:
-            return dict(self._balances)
-
     def admit(self, key: str, spec: KeySpec) -> None:
         """Count one request against the key's rate limit, or raise a 429 :class:`MockError`."""
         limit = spec.rate_limit

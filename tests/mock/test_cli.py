@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from openrouter_stt_mock import cli
+from openrouter_stt_mock import cli, get_handle
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_world_file(
     world.write_text('[keys."sk-mine"]\ncredit_usd = "2.5"\n', encoding="utf-8")
     assert cli.main(["--world", str(world)]) == 0
     assert "sk-mine: 2.5 USD" in capsys.readouterr().out
-    assert served["app"].state.mock.world.keys.keys() == {"sk-mine"}
+    assert get_handle(served["app"]).world.keys.keys() == {"sk-mine"}
 
 
 def test_missing_or_broken_world_file(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
