@@ -50,7 +50,6 @@ __all__ = [
     "make_body",
     "make_status_error",
     "map_transport_error",
-    "parse_response",
     "to_raw_response_wrapper",
 ]
 
@@ -178,30 +177,6 @@ def make_status_error(response: httpx.Response) -> APIStatusError:
     return cls(message, response=response, body=body, error=error)
 
 
-def parse_response(response: httpx.Response) -> STTResponse:
-    """The response as an :class:`STTResponse`, or the matching exception raised."""
-    if not response.is_success:
-        raise make_status_error(response)
-    from openrouter_stt_models import STTResponse
-
-    try:
-        # One pass over the bytes; anything unusual (another charset, an invalid body) takes
-        # the path below, which reads the body as text where it must and words the error.
-        return STTResponse.model_validate_json(response.content)
-    except pydantic.ValidationError:
-        pass
-    body = _read_body(response)
-    try:
-        return STTResponse.model_validate(body)
-    except pydantic.ValidationError as exc:
-        raise APIResponseValidationError(
-            f"the {response.status_code} response is not a valid transcription: "
-            f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}",
-            response=response,
-            body=body,
-        ) from None
-
-
 def map_transport_error(exc: httpx.RequestError, request: httpx.Request) -> APIConnectionError:
     """Translate an httpx error into ours; the caller raises it ``from exc``."""
     if isinstance(exc, httpx.TimeoutException):
@@ -247,7 +222,25 @@ class RawResponse:
     def parse(self) -> STTResponse:
         """The body as an :class:`STTResponse`; raises :class:`APIResponseValidationError`
         when it is not one."""
-        return parse_response(self.http_response)
+        from openrouter_stt_models import STTResponse
+
+        response = self.http_response
+        try:
+            # One pass over the bytes; anything unusual (another charset, an invalid body) takes
+            # the path below, which reads the body as text where it must and words the error.
+            return STTResponse.model_validate_json(response.content)
+        except pydantic.ValidationError:
+            pass
+        body = _read_body(response)
+        try:
+            return STTResponse.model_validate(body)
+        except pydantic.ValidationError as exc:
+            raise APIResponseValidationError(
+                f"the {response.status_code} response is not a valid transcription: "
+                f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}",
+                response=response,
+                body=body,
+            ) from None
 
     def __repr__(self) -> str:
         return f"<RawResponse [{self.status_code}] generation_id={self.generation_id!r}>"

@@ -18,7 +18,6 @@ from stat import S_ISDIR
 from typing import IO, Final, cast
 
 import anyio.to_thread
-import httpx
 
 from ._exceptions import InvalidRequestError
 from ._types import ACCEPTED_AUDIO_TYPES
@@ -275,7 +274,7 @@ async def _aencode(chunks: AsyncIterator[bytes | memoryview]) -> AsyncIterator[b
         yield base64.b64encode(carry)
 
 
-class AudioBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+class AudioBody:
     """The request body ``head + base64(audio) + tail``, streamed, re-iterable for retries.
 
     Iterate it (sync or async) once per attempt, then :meth:`close` (or :meth:`aclose`) it:

@@ -3,7 +3,9 @@ API key out of reprs, error messages and logs."""
 
 from __future__ import annotations
 
+import inspect
 import logging
+import time
 from pathlib import Path
 
 import anyio
@@ -17,9 +19,13 @@ from openrouter_stt import (
     NOT_GIVEN,
     APIStatusError,
     AsyncOpenRouterSTT,
+    AsyncTranscriptionsWithRawResponse,
+    Clock,
     NotGiven,
     OpenRouterSTT,
     OpenRouterSTTError,
+    RawResponse,
+    TranscriptionsWithRawResponse,
 )
 
 from .conftest import API_KEY, BASE_URL, ClientAdapter
@@ -154,3 +160,46 @@ def test_with_raw_response_on_success_only(
     router.post("/audio/transcriptions").respond(404, json={"error": {"code": 404, "message": "x"}})
     with pytest.raises(APIStatusError):
         stt.raw(wav)
+
+
+def test_with_raw_response_takes_exactly_the_parameters_of_transcribe() -> None:
+    for cls, raw_cls in (
+        (OpenRouterSTT, TranscriptionsWithRawResponse),
+        (AsyncOpenRouterSTT, AsyncTranscriptionsWithRawResponse),
+    ):
+        client = cls(API_KEY, base_url=BASE_URL)
+        raw = client.with_raw_response
+        assert isinstance(raw, raw_cls)
+        declared = inspect.signature(client.transcribe).parameters
+        assert inspect.signature(raw.transcribe).parameters == declared
+        assert list(declared)[:2] == ["audio", "model"]
+        assert inspect.iscoroutinefunction(raw.transcribe) is (cls is AsyncOpenRouterSTT)
+
+
+def test_raw_response_is_the_read_httpx_response(
+    stt: ClientAdapter, route: respx.Route, wav: Path
+) -> None:
+    raw = stt.raw(wav)
+    assert isinstance(raw, RawResponse)
+    assert raw.http_response.is_closed
+    assert raw.http_response.elapsed.total_seconds() >= 0
+    assert raw.http_response.request.url == route.calls.last.request.url
+
+
+def test_a_raw_call_leaves_later_calls_parsed(
+    stt: ClientAdapter, route: respx.Route, wav: Path
+) -> None:
+    assert isinstance(stt.raw(wav), RawResponse)
+    assert stt.transcribe(wav).text == "hello"
+
+
+def test_the_default_clock_is_real_time_and_chance() -> None:
+    clock = Clock()
+    before = clock.monotonic()
+    clock.sleep(0.01)
+    assert clock.monotonic() - before >= 0.01
+    anyio.run(clock.asleep, 0)
+    assert abs(clock.time() - time.time()) < 5
+    draws = {clock.jitter() for _ in range(50)}
+    assert len(draws) > 1
+    assert all(0 <= d < 1 for d in draws)

@@ -411,9 +411,12 @@ def test_files_are_closed_when_the_upload_breaks_half_way(tmp_path: Path) -> Non
     path.write_bytes(b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * (CHUNK_SIZE * 3))
     transport = BreaksMidUpload()
 
-    with OpenRouterSTT("k", http_client=httpx.Client(transport=transport), clock=NoWait()) as client:
-        with pytest.raises(APIConnectionError) as caught:
-            client.transcribe(path, model="m")
+    http = httpx.Client(transport=transport)
+    with (
+        OpenRouterSTT("k", http_client=http, clock=NoWait()) as client,
+        pytest.raises(APIConnectionError) as caught,
+    ):
+        client.transcribe(path, model="m")
     assert isinstance(caught.value.__cause__, httpx.WriteError)
 
     async def run_async() -> None:
@@ -428,3 +431,62 @@ def test_files_are_closed_when_the_upload_breaks_half_way(tmp_path: Path) -> Non
     # Each of the 3 attempts per client got past the JSON head into the audio.
     assert len(transport.sent) == 6
     assert all(n > CHUNK_SIZE for n in transport.sent)
+
+
+def test_requests_carry_host_and_exactly_one_content_length(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    stt.transcribe(data_dir / "hello.wav", extra_headers={"X-Per-Call": "1"})
+    request = route.calls.last.request
+    assert request.headers.get_list("host") == ["openrouter.test"]
+    assert request.headers.get_list("content-length") == [str(len(request.content))]
+    assert "transfer-encoding" not in request.headers
+
+
+def test_extra_headers_replace_ours_whatever_their_case(
+    stt: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
+    stt.transcribe(
+        data_dir / "hello.wav",
+        client_kwargs={"default_headers": {"user-agent": "my-app/1"}},
+        extra_headers={"authorization": "Bearer sk-or-v1-other", "ACCEPT": "*/*"},
+    )
+    headers = route.calls.last.request.headers
+    assert headers.get_list("authorization") == ["Bearer sk-or-v1-other"]
+    assert headers.get_list("user-agent") == ["my-app/1"]
+    assert headers.get_list("accept") == ["*/*"]
+
+
+def test_a_transport_that_reads_the_request_sees_the_whole_body(
+    stt: ClientAdapter, data_dir: Path
+) -> None:
+    """``request.read()`` in a transport (as ``httpx.MockTransport`` handlers do) gets the body
+    that goes out, not an empty placeholder."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        request.read()
+        seen.append(request)
+        return httpx.Response(200, json=OK_BODY)
+
+    async def aanswer(request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        seen.append(request)
+        return httpx.Response(200, json=OK_BODY)
+
+    audio = data_dir / "hello.wav"
+    if stt.kind == "sync":
+        with httpx.Client(transport=httpx.MockTransport(answer)) as http:
+            stt.make(http_client=http).transcribe(audio, model=MODEL)
+    else:
+
+        async def run() -> None:
+            async with httpx.AsyncClient(transport=httpx.MockTransport(aanswer)) as http:
+                client = stt.make(http_client=http)
+                assert isinstance(client, AsyncOpenRouterSTT)
+                await client.transcribe(audio, model=MODEL)
+
+        anyio.run(run)
+    (request,) = seen
+    assert sent_audio(request) == audio.read_bytes()
+    assert int(request.headers["content-length"]) == len(request.content)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
 import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -18,7 +20,7 @@ from openrouter_stt import (
     ServiceUnavailableError,
 )
 
-from .conftest import OK_BODY, ClientAdapter, sent_audio
+from .conftest import OK_BODY, ClientAdapter, FakeClock, sent_audio
 
 RETRYABLE = [408, 429, 500, 502, 503, 524, 529]
 NOT_RETRYABLE = [400, 401, 402, 404, 413, 422]
@@ -238,3 +240,47 @@ def test_retries_are_logged_at_debug(
         "Retrying POST https://openrouter.test/api/v1/audio/transcriptions in 0.50 s "
         "(retry 1 of 2) after status 502"
     ]
+
+
+def test_retry_after_as_an_http_date_is_read_against_the_clock(
+    stt: ClientAdapter, router: respx.MockRouter, wav: Path
+) -> None:
+    when = email.utils.formatdate(stt.clock.time() + 12, usegmt=True)
+    route = router.post("/audio/transcriptions")
+    route.side_effect = [failing(503, **{"Retry-After": when}), httpx.Response(200, json=OK_BODY)]
+    stt.transcribe(wav)
+    assert stt.clock.sleeps == [12.0]
+
+
+class Trickle(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """An answer whose every piece arrives in time for the read timeout, each 30 s after the
+    last on the client's clock."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+
+    def __iter__(self) -> Iterator[bytes]:
+        for piece in (b'{"text":', b' "hel', b'lo", "usage"', b': {"cost": 0, "seconds": 1}}'):
+            self.clock.now += 30
+            yield piece
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece in self:
+            yield piece
+
+
+@pytest.mark.parametrize(("total", "raised"), [(100.0, True), (130.0, False)])
+def test_an_answer_read_past_the_total_timeout_times_out(
+    stt: ClientAdapter, router: respx.MockRouter, wav: Path, total: float, raised: bool
+) -> None:
+    route = router.post("/audio/transcriptions")
+    route.side_effect = lambda request: httpx.Response(200, stream=Trickle(stt.clock))
+    policy = RetryPolicy(max_retries=0, total_timeout=total)
+    if raised:
+        with pytest.raises(APITimeoutError) as caught:
+            stt.transcribe(wav, client_kwargs={"retry_policy": policy})
+        assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+        assert "total timeout ran out" in str(caught.value.__cause__)
+    else:
+        assert stt.transcribe(wav, client_kwargs={"retry_policy": policy}).text == "hello"
+    assert route.call_count == 1
