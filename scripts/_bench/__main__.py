@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from . import imports, mock_memory, overhead, profile_mock, suite, throughput, upload
+from . import rivals as rival_tools
 from .common import wav_bytes
 from .results import Figure, format_table, write_chart, write_json
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = ("upload", "overhead", "throughput", "mock-memory", "imports", "profile")
 
-#: Sizes and counts of each mode: quick finishes in well under 30 s, full takes a few minutes.
+#: Sizes and counts of each mode: quick finishes in under a minute, full in about six. The load's
+#: warm-up is the same for every server; WireMock's JIT needs about five seconds to settle.
 PLANS: dict[str, dict[str, Any]] = {
     "quick": {
         "upload_mb": [1, 16],
@@ -61,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Benchmarks of the client and the mock, each beside its baseline.",
     )
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes, few iterations (under 30 s)"
+        "--quick", action="store_true", help="small sizes, few iterations (under 60 s)"
     )
     parser.add_argument(
         "--out",
@@ -86,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="load generator for the mock's throughput (auto: wrk when installed)",
     )
     parser.add_argument(
+        "--no-rivals",
+        action="store_true",
+        help="leave WireMock and Prism out of the throughput section (no npm install)",
+    )
+    parser.add_argument(
         "--docs-chart",
         action="store_true",
         help="also copy the chart to docs/bench.png",
@@ -98,6 +105,7 @@ def run_sections(
     plan: dict[str, Any],
     load: str = "auto",
     report: Callable[[str], None] = print,
+    rivals: bool = True,
 ) -> tuple[list[Figure], dict[str, Any]]:
     """Run ``sections`` with ``plan``'s sizes; return the figures and extra facts."""
     figures: list[Figure] = []
@@ -119,6 +127,7 @@ def run_sections(
                 rounds=plan["load_rounds"],
                 generator=load,
                 warmup=plan["load_warmup"],
+                rivals=rivals,
                 report=report,
             )
         elif section == "mock-memory":
@@ -145,10 +154,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     # Other work on the machine skews every figure: the load average is kept with the results.
     load_before = os.getloadavg()
-    figures, extra = run_sections(sections, PLANS[mode], args.load)
+    figures, extra = run_sections(sections, PLANS[mode], args.load, rivals=not args.no_rivals)
     meta: dict[str, Any] = {
         "mode": mode,
         "command": "scripts/bench" + (" --quick" if args.quick else ""),
+        "rivals": {"wiremock": rival_tools.WIREMOCK_VERSION, "prism": rival_tools.PRISM_VERSION}
+        if not args.no_rivals
+        else None,
         "plan": PLANS[mode],
         "load_average": {"before": load_before, "after": os.getloadavg()},
         "cpus": os.cpu_count(),
