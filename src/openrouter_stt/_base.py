@@ -3,6 +3,7 @@ request, reading the response, the retry bookkeeping, and translating httpx's er
 
 from __future__ import annotations
 
+import abc
 import functools
 import logging
 import math
@@ -452,8 +453,9 @@ class BaseClient(Generic[_HttpT]):
         self._owns_client = http_client is None
         self._client = http_client if http_client is not None else self._new_http_client()
 
+    @abc.abstractmethod
     def _new_http_client(self) -> _HttpT:
-        raise NotImplementedError
+        """The HTTP client to use when none is passed in (and to close on :meth:`close`)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
