@@ -22,12 +22,13 @@ __all__ = ["profile", "stages"]
 #: Stages of the request path, by the functions that do them (cumulative time is read for each).
 _STAGES = {
     "read body": ("gateway.py", "_read_body"),
-    "parse JSON": ("gateway.py", "_look_at"),
+    "parse JSON": ("reader.py", "read_body"),
     "authenticate + admit": ("gateway.py", "_authenticate"),
-    "validate (pydantic)": ("validation.py", "validate_request"),
-    "decode base64 + audio": ("validation.py", "decode_audio"),
+    "validate (pydantic)": ("reader.py", "_validate"),
+    "decode base64": ("reader.py", "_b64decode"),
+    "audio format + duration": ("reader.py", "_measure"),
     "route + serve": ("gateway.py", "_serve"),
-    "usage + transcript": ("usage.py", "usage_of"),
+    "usage + transcript": ("usage.py", "usage"),
     "journal": ("gateway.py", "_record"),
     "whole endpoint": ("gateway.py", "transcribe"),
 }

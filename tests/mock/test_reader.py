@@ -4,6 +4,7 @@ its field, what was wrong, and what is accepted."""
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Any
 
 import httpx
@@ -162,7 +163,10 @@ def test_the_fast_decoder_accepts_only_what_strict_mode_accepts(data: str) -> No
             return None
 
     fast, strict = outcome(reader._b64decode), outcome(reader._strict_b64decode)
-    assert fast == strict
+    # Beyond strict mode, the reader refuses what decodes to nothing and the excess padding
+    # binascii lets through ("QUJD=").
+    padding_right = len(data) % 4 == 0 and len(data) - len(data.rstrip("=")) <= 2
+    assert fast == (strict if strict and padding_right else None)
 
 
 @pytest.mark.parametrize("escape", ["/", "\\u0041"])
@@ -208,9 +212,10 @@ def test_a_json_body_is_read_whatever_content_type_says(content_type: str | None
     parsed = read.parse()
     assert parsed.request.model == "openai/whisper-large-v3"
     assert parsed.request.language == "en"
-    assert parsed.request.input_audio.data == sent["input_audio"]["data"]
+    assert parsed.request.input_audio.data == ""  # the audio is read into parsed.audio instead
     assert parsed.audio.format == "wav"
     assert parsed.audio.size == len(sample("wav"))
+    assert parsed.audio.sha256 == hashlib.sha256(sample("wav")).hexdigest()
     assert parsed.audio.seconds == pytest.approx(9.2)
     assert parsed.sources["model"] == "json body"
 
