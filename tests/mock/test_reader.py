@@ -195,6 +195,53 @@ def test_an_escaped_quote_in_the_base64_is_invalid_base64(client: httpx.Client) 
     assert error_of(answer)["metadata"]["field"] == "input_audio.data"
 
 
+_WAV_B64 = base64.b64encode(sample("wav")).decode("ascii")
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "field"),
+    [
+        # A "data" key ahead of the audio's (a provider option) is not taken for the audio.
+        (
+            '{"provider": {"options": {"x": {"data": "QUJD"}}}, "model": "openai/whisper-1", '
+            f'"input_audio": {{"format": "wav", "data": "{_WAV_B64}"}}}}',
+            200,
+            None,
+        ),
+        # A raw line break inside the string makes the body malformed JSON, not bad base64.
+        (
+            '{"model": "openai/whisper-1", "input_audio": {"format": "wav", "data": "'
+            f'{_WAV_B64[:8]}\n{_WAV_B64[8:]}"}}}}',
+            400,
+            "(body)",
+        ),
+        # Plain base64 in a body that is not JSON around it: malformed JSON.
+        (
+            '{"model": "openai/whisper-1", "input_audio": '
+            f'{{"format": "wav", "data": "{_WAV_B64}"}}',
+            400,
+            "(body)",
+        ),
+        # Two input_audio objects: JSON keeps the last, and so does the reader.
+        (
+            '{"model": "openai/whisper-1", "input_audio": '
+            f'{{"format": "wav", "data": "{_WAV_B64}"}}, '
+            '"input_audio": {"format": "wav", "data": "QUJD"}}',
+            400,
+            "input_audio.data",
+        ),
+    ],
+    ids=["decoy key", "raw line break", "not JSON around it", "duplicate key"],
+)
+def test_the_audio_read_in_place_answers_as_a_whole_parse_would(
+    client: httpx.Client, raw: str, status: int, field: str | None
+) -> None:
+    answer = client.post(ENDPOINT, content=raw.encode(), headers=auth())
+    assert answer.status_code == status, answer.text
+    if field is not None:
+        assert error_of(answer)["metadata"]["field"] == field
+
+
 def _json(document: Any) -> bytes:
     return orjson.dumps(document)
 
