@@ -248,3 +248,12 @@ def test_throughput_figures_name_every_baseline(
         ("mock latency", "p99 vs WireMock"): ("lower", 0.5),
     }
     assert figures[0].notes["skipped"] == {}
+
+
+def test_a_knob_is_measured_against_the_mock_without_it() -> None:
+    from _bench import knobs
+
+    figures = knobs.run(connections=2, seconds=0.5, rounds=1, knobs=("WAV header read by hand",))
+    _well_formed(figures)
+    assert [f.name for f in figures] == ["WAV header read by hand"]
+    assert figures[0].bar == knobs.BAR
