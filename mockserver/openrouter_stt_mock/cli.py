@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import dataclasses
-import gc
 import ipaddress
 import platform
 import sys
@@ -75,12 +74,9 @@ def dedicate_process() -> None:
     """Settings for a process that exists only to serve, as the command's does.
 
     Call it once the app is built, just before serving. It keeps freed heap for the next request
-    (see below), and moves every object alive now (modules, the spec, the schemas' validators)
-    out of the collector's reach with :func:`gc.freeze`: otherwise each full collection walks
-    them all again, and under load that showed as a doubled p99. Both act on the whole process.
+    (see :func:`_keep_freed_heap`), which acts on the whole process.
     """
     _keep_freed_heap()
-    gc.freeze()
 
 
 def _keep_freed_heap() -> bool:

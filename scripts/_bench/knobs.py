@@ -36,7 +36,6 @@ KNOBS: Final = {
     "freed heap kept (mallopt)": (
         "from openrouter_stt_mock import cli; cli._keep_freed_heap = lambda: False"
     ),
-    "start-up objects frozen (gc)": "import gc; gc.freeze = lambda: None",
 }
 #: The least gain, as ours/without, for a knob to stay.
 BAR: Final = 1.05
