@@ -64,8 +64,11 @@ _ACCEPTED: Final = {
     "language": "a two-letter ISO-639-1 code in lowercase, such as 'en' or 'ja'",
     "temperature": "a number between 0 and 1 inclusive",
     "provider": "an object with optional 'options', a map of provider slug to object",
+    "provider.options": 'a map of provider slug to object, such as {"openai": {}}',
 }
 _JSON_BODY: Final = "json body"
+#: Optional fields the spec types without null: a null there is refused, not read as left out.
+_NOT_NULL: Final = ("language", "temperature", "provider", "provider.options")
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,11 @@ def _validate(document: dict[str, Any]) -> STTRequest:
         )
         accepted = _ACCEPTED.get(field) or _ACCEPTED.get(field.split(".")[0], "what the spec gives")
         raise bad_request(field, problem, accepted) from None
+    for field in _NOT_NULL:
+        parent, _, name = field.rpartition(".")
+        holder = document.get(parent) if parent else document
+        if isinstance(holder, dict) and name in holder and holder[name] is None:
+            raise bad_request(field, "null", f"{_ACCEPTED[field]}, or the field left out")
     if not request.model.strip():
         # A blank id names no model: the request is malformed (400), not a lookup that failed (404).
         raise bad_request("model", "empty", _ACCEPTED["model"])

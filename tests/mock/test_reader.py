@@ -61,6 +61,11 @@ _DELETE = object()
         ("temperature", "0.5", "temperature", "valid number"),
         ("temperature", True, "temperature", "valid number"),
         ("provider", "openai", "provider", "valid dictionary"),
+        # Optional is not nullable: neither upstream's document nor ours allows null here.
+        ("language", None, "language", "null"),
+        ("temperature", None, "temperature", "null"),
+        ("provider", None, "provider", "null"),
+        ("provider", {"options": None}, "provider.options", "null"),
     ],
 )
 def test_each_reason_names_its_field(
