@@ -11,19 +11,20 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import replace
-from typing import TYPE_CHECKING, Generic, ParamSpec, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, Generic, ParamSpec, TypeAlias, TypeVar, cast
 
 import httpx
 import pydantic
 
 from ._config import (
-    DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     USER_AGENT,
     Clock,
     NotGiven,
     RetryPolicy,
+    check_http_client,
+    resolve_base_url,
 )
 from ._exceptions import (
     APIConnectionError,
@@ -397,6 +398,8 @@ class BaseClient(Generic[_HttpT]):
     retry_policy: RetryPolicy
     """How failed attempts are retried."""
     _client: _HttpT
+    #: The kind of ``http_client`` the subclass sends with.
+    _http_client_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
 
     def __init__(
         self,
@@ -421,9 +424,9 @@ class BaseClient(Generic[_HttpT]):
                 field="api_key",
             )
         self._api_key = key.strip()
-        self.base_url = (
-            base_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL
-        ).rstrip("/")
+        self.base_url = resolve_base_url(base_url)
+        if http_client is not None:
+            check_http_client(http_client, self._http_client_class, type(self).__name__)
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         policy = retry_policy if retry_policy is not None else RetryPolicy()
         if not isinstance(max_retries, NotGiven):

@@ -61,6 +61,8 @@ class OpenRouterSTT(BaseClient[httpx.Client]):
         print(raw.generation_id, raw.parse().text)
     """
 
+    _http_client_class = httpx.Client
+
     def _new_http_client(self) -> httpx.Client:
         return httpx.Client()
 
@@ -155,6 +157,8 @@ class AsyncOpenRouterSTT(BaseClient[httpx.AsyncClient]):
     ``http_client``. Files are read in a worker thread, chunk by chunk, as the body is sent
     (a file of 64 KiB or less is read at once, without one).
     """
+
+    _http_client_class = httpx.AsyncClient
 
     def _new_http_client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient()

@@ -1,7 +1,9 @@
-"""Defaults in one place: timeouts, the retry policy, the clock, and the "not given" sentinel."""
+"""Defaults in one place: timeouts, the retry policy, the clock, and the "not given" sentinel;
+and the checks of what a client is built with (its base URL and HTTP client)."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from typing import Final, Literal
 import anyio
 import httpx
 
+from ._exceptions import InvalidRequestError
 from ._version import __version__
 
 __all__ = [
@@ -22,6 +25,8 @@ __all__ = [
     "Clock",
     "NotGiven",
     "RetryPolicy",
+    "check_http_client",
+    "resolve_base_url",
 ]
 
 #: Where requests go when neither ``base_url`` nor ``OPENROUTER_BASE_URL`` says otherwise.
@@ -121,3 +126,52 @@ class NotGiven:
 
 #: Default of per-call overrides such as ``timeout=``, where ``None`` already means "no timeout".
 NOT_GIVEN: Final = NotGiven()
+
+
+def resolve_base_url(base_url: str | None) -> str:
+    """The base URL a client sends to: ``base_url``, then ``OPENROUTER_BASE_URL``, then
+    :data:`DEFAULT_BASE_URL`, without a trailing slash.
+
+    Raises :class:`InvalidRequestError` (field ``base_url``) unless it is an absolute http or
+    https URL: without a scheme, every attempt would fail as a connection error, and be retried.
+
+    >>> resolve_base_url("http://127.0.0.1:8080/api/v1/")
+    'http://127.0.0.1:8080/api/v1'
+    """
+    source = "base_url"
+    if not base_url:
+        from_env = os.environ.get("OPENROUTER_BASE_URL")
+        if from_env:
+            base_url, source = from_env, "base_url (from OPENROUTER_BASE_URL)"
+        else:
+            base_url = DEFAULT_BASE_URL
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL as exc:
+        problem = f"cannot be parsed ({exc})"
+    else:
+        if url.scheme not in ("http", "https"):
+            problem = "has no http:// or https:// scheme"
+        elif not url.host:
+            problem = "has no host"
+        else:
+            return base_url.rstrip("/")
+    raise InvalidRequestError(
+        f"{source}: {base_url!r} {problem}; pass an absolute URL such as {DEFAULT_BASE_URL!r}",
+        field="base_url",
+    )
+
+
+def check_http_client(
+    http_client: object, expected: type[httpx.Client] | type[httpx.AsyncClient], owner: str
+) -> None:
+    """Raise :class:`InvalidRequestError` (field ``http_client``) unless ``http_client`` is an
+    ``expected``: the sync client sends with an ``httpx.Client``, the async one with an
+    ``httpx.AsyncClient``, and the other kind would fail only on the first call."""
+    if not isinstance(http_client, expected):
+        given = type(http_client)
+        raise InvalidRequestError(
+            f"http_client: {owner} needs an httpx.{expected.__name__}, got "
+            f"{given.__module__}.{given.__qualname__}",
+            field="http_client",
+        )

@@ -67,7 +67,8 @@ class InvalidRequestError(OpenRouterSTTError, ValueError):
 
     field: str
     """The argument at fault: ``audio``, ``format``, ``model``, ``language``, ``temperature``,
-    ``provider_options`` or ``api_key``."""
+    ``provider_options``, or one the client is built with: ``api_key``, ``base_url``,
+    ``http_client``."""
 
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)

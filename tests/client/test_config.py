@@ -21,6 +21,7 @@ from openrouter_stt import (
     AsyncOpenRouterSTT,
     AsyncTranscriptionsWithRawResponse,
     Clock,
+    InvalidRequestError,
     NotGiven,
     OpenRouterSTT,
     OpenRouterSTTError,
@@ -103,6 +104,57 @@ def test_own_async_http_client_is_used_and_left_open(route: respx.Route, wav: Pa
 
     anyio.run(main)
     assert route.calls.last.request.headers["x-from-http-client"] == "yes"
+
+
+@pytest.mark.parametrize("cls", [OpenRouterSTT, AsyncOpenRouterSTT])
+@pytest.mark.parametrize(
+    ("base_url", "problem"),
+    [
+        ("openrouter.ai/api/v1", "no http:// or https:// scheme"),
+        ("localhost:8080/api/v1", "no http:// or https:// scheme"),
+        ("ftp://openrouter.ai/api/v1", "no http:// or https:// scheme"),
+        ("https://", "no host"),
+    ],
+)
+def test_a_base_url_that_is_not_an_http_url_is_refused_when_built(
+    cls: type[OpenRouterSTT] | type[AsyncOpenRouterSTT], base_url: str, problem: str
+) -> None:
+    # Accepted, it would fail every attempt as a connection error, retries included.
+    with pytest.raises(InvalidRequestError, match=problem) as caught:
+        cls(API_KEY, base_url=base_url)
+    assert caught.value.field == "base_url"
+    assert str(caught.value).startswith(f"base_url: {base_url!r}")
+    assert "https://openrouter.ai/api/v1" in str(caught.value)  # what is accepted
+
+
+def test_a_base_url_from_the_environment_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "127.0.0.1:8080/api/v1")
+    with pytest.raises(InvalidRequestError, match="from OPENROUTER_BASE_URL") as caught:
+        OpenRouterSTT(API_KEY)
+    assert caught.value.field == "base_url"
+
+
+def test_http_and_https_base_urls_are_accepted() -> None:
+    for url in ("http://127.0.0.1:8080/api/v1/", "HTTPS://openrouter.ai/api/v1"):
+        with OpenRouterSTT(API_KEY, base_url=url) as client:
+            assert client.base_url == url.rstrip("/")
+
+
+def test_an_http_client_of_the_other_kind_is_refused_when_built() -> None:
+    with httpx.Client() as sync_http, pytest.raises(InvalidRequestError) as caught:
+        AsyncOpenRouterSTT(API_KEY, http_client=sync_http)  # type: ignore[arg-type]
+    assert caught.value.field == "http_client"
+    assert str(caught.value) == (
+        "http_client: AsyncOpenRouterSTT needs an httpx.AsyncClient, got httpx.Client"
+    )
+
+    async def main() -> None:
+        async with httpx.AsyncClient() as async_http:
+            with pytest.raises(InvalidRequestError, match=r"needs an httpx\.Client,") as caught:
+                OpenRouterSTT(API_KEY, http_client=async_http)  # type: ignore[arg-type]
+            assert caught.value.field == "http_client"
+
+    anyio.run(main)
 
 
 def test_created_http_clients_are_closed() -> None:
