@@ -48,18 +48,16 @@ def test_overhead_figures(tmp_path: Path) -> None:
     audio.write_bytes(wav_bytes(2048))
     figures = overhead.run(audio, calls=5, rounds=1)
     _well_formed(figures)
-    assert {f.name for f in figures} == {
-        "sync transcribe",
-        "sync SDK",
-        "async transcribe",
-        "async SDK",
-    }
     assert {f.name: f.ours_name for f in figures} == {
         "sync transcribe": OURS,
+        "sync prebuilt": "raw httpx, body prebuilt",
         "sync SDK": "official openrouter SDK",
         "async transcribe": OURS,
+        "async prebuilt": "raw httpx, body prebuilt",
         "async SDK": "official openrouter SDK",
     }
+    # Every figure is set beside the same baseline: the call written by hand with raw httpx.
+    assert {f.baseline_name for f in figures} == {"raw httpx by hand"}
 
 
 def test_upload_figures() -> None:
