@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from .journal import DEFAULT_JOURNAL_BYTES
 from .ledger import Clock
 from .world import World
 
@@ -22,6 +23,8 @@ class MockConfig:
 
     ``world`` wins over ``world_file``; with neither, :meth:`World.default` is used.
     ``control_routes`` switches ``/_mock/journal`` and ``/_mock/reset`` on or off.
+    ``journal_limit`` and ``journal_max_bytes`` bound the journal: it keeps the most recent
+    entries up to that many, and up to that many bytes (64 MiB by default; see :mod:`.journal`).
     ``stall_seconds`` bounds how long a planned ``stall`` holds a response open.
     ``clock`` gives seconds since the epoch (rate-limit windows, journal times, the reset time of
     a forced 429); tests inject their own.
@@ -36,6 +39,7 @@ class MockConfig:
     world_file: Path | None = None
     control_routes: bool = True
     journal_limit: int = 10_000
+    journal_max_bytes: int = DEFAULT_JOURNAL_BYTES
     stall_seconds: float = 30.0
     log_level: str = "warning"
     clock: Clock = field(default=time.time)

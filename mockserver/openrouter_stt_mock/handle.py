@@ -31,7 +31,9 @@ class MockHandle:
         #: The world being served (static; reset restores what changes).
         self.world: World = config.load_world()
         #: Every exchange with the endpoint.
-        self.journal = Journal(config.journal_limit, config.clock)
+        self.journal = Journal(
+            config.journal_limit, config.clock, max_bytes=config.journal_max_bytes
+        )
         #: Planned outcomes, one taken per request.
         self.scenarios = Scenarios()
         self.ledger = Ledger(self.world, config.clock)

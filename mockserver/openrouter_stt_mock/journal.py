@@ -4,31 +4,56 @@ A :class:`RecordedRequest` keeps the audio's size (and its sha256 when the mock 
 up a transcript), never the audio or its base64, and cuts a large body's other fields down; its
 ``Authorization`` header is redacted as it is made. Judging an exchange against the spec is the
 spec module's work (:func:`~openrouter_stt_mock.spec.judge`): an entry's verdict is worked out on
-first read, never on the request's path. The journal keeps the most recent ``limit`` entries.
+first read, never on the request's path.
+
+Bounds, so that no run of requests can grow the journal without end: an entry keeps at most 64
+headers each way, 8 KiB of them in all, each value cut to 1 KiB (the headers the spec reads come
+first), and 64 KiB of a response body (only a planned body is ever longer; such an exchange is
+judged before its body is cut). Its ``cut`` says what was left out. The journal keeps the most
+recent entries up to ``limit`` of them and ``max_bytes`` in all (64 MiB by default), counting for
+each entry the text it keeps plus a fixed 2 KiB for the objects that hold it.
 """
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import itertools
-import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import orjson
 
 from .spec import Verdict, judge
 
-__all__ = ["Journal", "JournalEntry", "RecordedRequest", "RecordedResponse"]
+__all__ = [
+    "DEFAULT_JOURNAL_BYTES",
+    "Journal",
+    "JournalEntry",
+    "RecordedRequest",
+    "RecordedResponse",
+]
+
+#: The journal's default bound on what it keeps, in bytes (see the module's docstring).
+DEFAULT_JOURNAL_BYTES: Final = 64 * 1024 * 1024
 
 # What a request keeps of a large body's fields (the audio aside): enough to judge its shape,
 # while a 30 MB model name, a million provider options or a deep tree is not held for every entry.
 _KEPT_CHARS: Final = 1024
 _KEPT_VALUES: Final = 64
 _FIELDS: Final = ("input_audio", "model", "language", "temperature", "provider")
+# What an entry keeps of headers (each way) and of a response body.
+_KEPT_HEADERS: Final = 64
+_KEPT_HEADER_BYTES: Final = 8 * 1024
+_KEPT_BODY: Final = 64 * 1024
+# The headers the spec's verdict reads: kept first, so a flood of others cannot push them out.
+_FIRST_HEADERS: Final = ("authorization", "content-type", "content-length", "prefer")
+# What an entry costs beyond its text: about what tracemalloc shows for a small request's entry.
+_ENTRY_OVERHEAD: Final = 2048
 #: What ``GET /_mock/journal`` shows of a request (the shape is for the verdict only).
 _SERVED_REQUEST_KEYS: Final = (
     *("method", "path", "headers", "body_size", "model", "format", "language"),
@@ -44,6 +69,8 @@ class RecordedRequest:
     ``parse_error`` says why the body could not be parsed, if it could not. ``audio_size`` is set
     whenever the audio decoded; ``audio_sha256`` only when the world may know a transcript for
     audio of that size (see :attr:`World.transcript_sizes`), as only then is the audio hashed.
+    ``cut`` says what was left out of the headers and the shape; ``size`` is the bytes of text
+    kept.
     """
 
     method: str
@@ -55,6 +82,8 @@ class RecordedRequest:
     audio_sha256: str | None = None
     audio_size: int | None = None
     forced_by: str | None = None
+    cut: tuple[str, ...] = ()
+    size: int = field(default=0, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         headers = {name.lower(): value for name, value in self.headers.items()}
@@ -62,11 +91,21 @@ class RecordedRequest:
             scheme, _, token = headers["authorization"].partition(" ")
             keyed = scheme.lower() == "bearer" and token.strip()
             headers["authorization"] = "Bearer [redacted]" if keyed else "[redacted]"
+        headers, cut, size = _bounded_headers("request", headers)
         object.__setattr__(self, "headers", headers)
-        # Beside its audio, a body of a few hundred bytes holds little enough to keep as parsed.
-        audio_chars = 4 * math.ceil(self.audio_size / 3) if self.audio_size else 0
-        if self.body_size - audio_chars > _KEPT_CHARS:
+        # A body of a few hundred bytes beside its audio holds little enough to keep as parsed.
+        shape_size = _json_size(self.shape)
+        if shape_size > _KEPT_CHARS:
             object.__setattr__(self, "shape", _bounded(self.shape))
+            kept = _json_size(self.shape)
+            if kept < shape_size:
+                cut.append(
+                    f"request body fields: {shape_size} bytes as JSON, {kept} kept "
+                    f"(at most {_KEPT_VALUES} values of {_KEPT_CHARS} characters)"
+                )
+            shape_size = kept
+        object.__setattr__(self, "cut", (*self.cut, *cut))
+        object.__setattr__(self, "size", size + shape_size + len(self.path))
 
     @property
     def model(self) -> str | None:
@@ -87,17 +126,72 @@ class RecordedRequest:
 
 @dataclass(frozen=True, slots=True)
 class RecordedResponse:
-    """What was answered: status, headers (lowercase names) and body, or the connection fault."""
+    """What was answered: status, headers (lowercase names) and body, or the connection fault.
+
+    ``cut`` says what was left out of the headers and the body; ``size`` is the bytes kept.
+    """
 
     status: int | None
     headers: Mapping[str, str]
     body: bytes = b""
     fault: str | None = None
+    cut: tuple[str, ...] = ()
+    size: int = field(default=0, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        lowered = {name.lower(): value for name, value in self.headers.items()}
+        headers, cut, size = _bounded_headers("response", lowered)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "cut", (*self.cut, *cut))
+        object.__setattr__(self, "size", size + len(self.body))
+
+    def _body_cut(self) -> RecordedResponse:
+        """This response with its body cut to what an entry keeps, and saying so."""
+        note = f"response body: {len(self.body)} bytes, {_KEPT_BODY} kept"
+        return dataclasses.replace(self, body=self.body[:_KEPT_BODY], cut=(*self.cut, note))
 
 
 def _text(fields: Any, name: str) -> str | None:
     value = fields.get(name) if isinstance(fields, dict) else None
     return value if isinstance(value, str) else None
+
+
+def _json_size(document: Any) -> int:
+    """The size of ``document`` as JSON (0 for ``None``), whatever it holds."""
+    if document is None:
+        return 0
+    try:
+        return len(orjson.dumps(document, default=repr, option=orjson.OPT_NON_STR_KEYS))
+    except (TypeError, orjson.JSONEncodeError):  # a lone surrogate, a tree deeper than orjson goes
+        return len(repr(document))
+
+
+def _bounded_headers(side: str, headers: dict[str, str]) -> tuple[dict[str, str], list[str], int]:
+    """``headers`` as an entry keeps them, what was left out, and the bytes kept.
+
+    The spec's headers go first; then each in order while there are fewer than 64 and their
+    names and values come to at most 8 KiB; a name or value is cut to 1 KiB.
+    """
+    total = sum(len(name) + len(value) for name, value in headers.items())
+    if total <= _KEPT_CHARS and len(headers) <= _KEPT_HEADERS:
+        return headers, [], total  # the usual few hundred bytes: nothing to cut
+    kept: dict[str, str] = {}
+    size = shortened = 0
+    for name in itertools.chain((h for h in _FIRST_HEADERS if h in headers), headers):
+        value = headers[name]
+        short_name, short_value = name[:_KEPT_CHARS], value[:_KEPT_CHARS]
+        cost = len(short_name) + len(short_value)
+        if name in kept or len(kept) >= _KEPT_HEADERS or size + cost > _KEPT_HEADER_BYTES:
+            continue
+        kept[short_name] = short_value
+        size += cost
+        shortened += len(short_name) + len(short_value) < len(name) + len(value)
+    cut = []
+    if shortened:
+        cut.append(f"{side} headers: {shortened} cut to {_KEPT_CHARS} characters")
+    if len(kept) < len(headers):
+        cut.append(f"{side} headers: {len(headers) - len(kept)} of {len(headers)} left out")
+    return kept, cut, size
 
 
 def _bounded(document: Any) -> Any:
@@ -125,18 +219,36 @@ def _bounded(document: Any) -> Any:
 
 
 class JournalEntry:
-    """One exchange: its number, when it ended, the request, the response, and their verdict."""
+    """One exchange: its number, when it ended, the request, the response, and their verdict.
+
+    ``verdict`` is given only when the exchange had to be judged before it was cut.
+    """
 
     __slots__ = ("_verdict", "number", "request", "response", "time")
 
     def __init__(
-        self, number: int, time: float, request: RecordedRequest, response: RecordedResponse
+        self,
+        number: int,
+        time: float,
+        request: RecordedRequest,
+        response: RecordedResponse,
+        verdict: Verdict | None = None,
     ) -> None:
         self.number = number
         self.time = time
         self.request = request
         self.response = response
-        self._verdict: Verdict | None = None
+        self._verdict = verdict
+
+    @property
+    def cut(self) -> tuple[str, ...]:
+        """What the entry left out of the exchange (empty when it kept it all)."""
+        return self.request.cut + self.response.cut
+
+    @property
+    def size(self) -> int:
+        """The bytes the journal counts for this entry."""
+        return _ENTRY_OVERHEAD + self.request.size + self.response.size
 
     @property
     def verdict(self) -> Verdict:
@@ -169,27 +281,53 @@ class JournalEntry:
                 "fault": response.fault,
             },
             "verdict": self.verdict.to_dict(),
+            "cut": list(self.cut),
         }
+
+
+def _number(entry: JournalEntry) -> int:
+    return entry.number
 
 
 class Journal:
     """The most recent exchanges with the endpoint, oldest first; thread-safe.
 
-    ``clock`` gives the seconds since the epoch each entry is stamped with.
+    It keeps at most ``limit`` entries and ``max_bytes`` in all (as :attr:`JournalEntry.size`
+    counts them), forgetting the oldest first; the newest entry is always kept. ``clock`` gives
+    the seconds since the epoch each entry is stamped with.
     """
 
-    def __init__(self, limit: int = 10_000, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        limit: int = 10_000,
+        clock: Callable[[], float] = time.time,
+        *,
+        max_bytes: int = DEFAULT_JOURNAL_BYTES,
+    ) -> None:
         self._lock = threading.Lock()
-        self._entries: deque[JournalEntry] = deque(maxlen=limit)
+        self._entries: deque[JournalEntry] = deque()
         self._count = 0
+        self._bytes = 0
         self._clock = clock
+        self.limit = limit
+        self.max_bytes = max_bytes
 
     def record(self, request: RecordedRequest, response: RecordedResponse) -> JournalEntry:
         """Add one exchange, stamped now; return its entry."""
+        verdict = None
+        if len(response.body) > _KEPT_BODY:
+            # Only a planned body is this long: judge it whole, on the request's path, then cut it.
+            verdict = judge(request, response)
+            response = response._body_cut()
         with self._lock:
             self._count += 1
-            entry = JournalEntry(self._count, self._clock(), request, response)
+            entry = JournalEntry(self._count, self._clock(), request, response, verdict)
             self._entries.append(entry)
+            self._bytes += entry.size
+            while len(self._entries) > 1 and (
+                len(self._entries) > self.limit or self._bytes > self.max_bytes
+            ):
+                self._bytes -= self._entries.popleft().size
         return entry
 
     @property
@@ -197,6 +335,27 @@ class Journal:
         """A snapshot of the entries, oldest first."""
         with self._lock:
             return list(self._entries)
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes the journal counts as kept (see :attr:`JournalEntry.size`)."""
+        with self._lock:
+            return self._bytes
+
+    def select(self, *, after: int | None = None, newest_first: bool = False) -> list[JournalEntry]:
+        """A snapshot of the entries in the order asked for, from the one after number ``after``.
+
+        ``after`` is a cursor: the number of the last entry of the previous page, so oldest first
+        it gives the higher numbers, newest first the lower ones.
+        """
+        entries = self.entries
+        if after is not None and newest_first:
+            entries = entries[: bisect.bisect_left(entries, after, key=_number)]
+        elif after is not None:
+            entries = entries[bisect.bisect_right(entries, after, key=_number) :]
+        if newest_first:
+            entries.reverse()
+        return entries
 
     @property
     def last(self) -> JournalEntry:
@@ -209,6 +368,7 @@ class Journal:
         with self._lock:
             self._entries.clear()
             self._count = 0
+            self._bytes = 0
 
     def to_list(self) -> list[dict[str, Any]]:
         """Every entry as plain JSON data."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import tracemalloc
 
 import httpx
+import orjson
 import pytest
 
 from openrouter_stt_mock import MockHandle
@@ -178,3 +181,114 @@ def test_only_a_large_body_beside_its_audio_is_cut_down() -> None:
     cut = _request(large, 6000).shape
     assert len(cut["model"]) == 1024
     assert len(cut["provider"]["options"]) < 64
+
+
+def test_an_entry_keeps_bounded_headers_and_says_what_it_cut() -> None:
+    # The spec's headers come first, however many others came before them.
+    headers = {f"x-filler-{n}": "v" * 100 for n in range(200)}
+    headers |= {"x-huge": "h" * 100_000, "Authorization": "Bearer sk-or-secret"}
+    request = RecordedRequest("POST", ENDPOINT, headers, 0)
+    kept = request.headers
+    assert kept["authorization"] == "Bearer [redacted]"
+    assert len(kept) <= 64
+    assert sum(len(name) + len(value) for name, value in kept.items()) <= 8 * 1024
+    entry = Journal().record(request, _OK)
+    assert entry.cut == ("request headers: 138 of 202 left out",)
+    assert entry.to_dict()["cut"] == list(entry.cut)
+    assert entry.size < 16 * 1024
+
+
+def test_a_long_header_value_is_cut_to_1_kib() -> None:
+    request = RecordedRequest("POST", ENDPOINT, {"X-Long": "a" * 5000, "Host": "mock"}, 0)
+    assert request.headers == {"x-long": "a" * 1024, "host": "mock"}
+    assert request.cut == ("request headers: 1 cut to 1024 characters",)
+
+
+def test_an_ordinary_entry_cuts_nothing(client: httpx.Client, handle: MockHandle) -> None:
+    client.post(ENDPOINT, json=body(language="en"), headers=auth())
+    entry = handle.journal.last
+    assert entry.cut == ()
+    assert client.get("/_mock/journal").json()[0]["cut"] == []
+
+
+def test_a_long_planned_body_is_judged_whole_then_cut(
+    client: httpx.Client, handle: MockHandle
+) -> None:
+    long_text = orjson.dumps({"text": "word " * 40_000})
+    handle.queue(200, body=long_text)
+    client.post(ENDPOINT, json=body(), headers=auth())
+    entry = handle.journal.last
+    assert len(entry.response.body) == 64 * 1024
+    assert entry.cut == (f"response body: {len(long_text)} bytes, 65536 kept",)
+    # Judged before the cut: the whole body fits the spec, the cut one would not parse.
+    assert entry.verdict.response_valid, entry.verdict.errors
+
+
+def test_the_journal_keeps_the_newest_entries_within_its_bytes() -> None:
+    journal = Journal(max_bytes=100 * 1024)
+    fat = {f"x-{n}": "v" * 1000 for n in range(7)}  # about 7 KiB of headers each
+    for number in range(100):
+        journal.record(RecordedRequest("POST", ENDPOINT, {**fat, "n": str(number)}, 0), _OK)
+    assert 0 < journal.nbytes <= 100 * 1024
+    assert journal.nbytes == sum(entry.size for entry in journal)
+    numbers = [entry.number for entry in journal]
+    assert numbers == list(range(101 - len(numbers), 101))
+    assert 5 < len(numbers) < 20
+    journal.clear()
+    assert journal.nbytes == 0
+
+
+def test_an_entry_over_the_whole_bound_is_still_kept_alone() -> None:
+    journal = Journal(max_bytes=1)
+    journal.record(_request({"model": "a"}), _OK)
+    journal.record(_request({"model": "b"}), _OK)
+    assert [entry.request.model for entry in journal] == ["b"]
+
+
+def test_the_byte_bound_is_close_to_the_memory_kept() -> None:
+    # What the journal counts is what it holds, within a small factor, for entries as small as
+    # they come and as large as an entry may be (every header bound and the body fields cut).
+    def small(number: int) -> RecordedRequest:
+        # As httpx sends it: a few short headers, a body of little besides its audio.
+        headers = {"host": "mock", "user-agent": "python-httpx/0.28.1", "accept": "*/*"}
+        headers |= {"content-type": "application/json", "authorization": "Bearer sk-or-mock-ok"}
+        shape = {"model": "openai/whisper-1", "input_audio": {"data": "", "format": "wav"}}
+        return RecordedRequest(
+            "POST", ENDPOINT, {**headers, "content-length": "30000"}, 30_000, shape
+        )
+
+    def large(number: int) -> RecordedRequest:
+        headers = {f"x-{n}-{number}": "v" * 1000 for n in range(100)}
+        options = {f"p{n}-{number}": "o" * 2000 for n in range(99)}
+        shape = {"model": "m" * 5000, "provider": {"options": options}}
+        return RecordedRequest("POST", ENDPOINT, headers, 300_000, shape)
+
+    for make, count in ((small, 2000), (large, 100)):
+        journal = Journal(limit=10**6, max_bytes=10**9)
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for number in range(count):
+                headers = {"content-type": "application/json", "x-generation-id": f"gen-{number}"}
+                response = RecordedResponse(200, headers, b'{"text": "%d"}' % number)
+                journal.record(make(number), response)
+            gc.collect()
+            held = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert 0.5 < held / journal.nbytes < 2.0, (make.__name__, held, journal.nbytes)
+
+
+def test_select_pages_from_a_cursor_either_way() -> None:
+    journal = Journal(limit=5)
+    for number in range(8):
+        journal.record(_request({"model": f"m{number}"}), _OK)
+    numbers = [entry.number for entry in journal.select()]
+    assert numbers == [4, 5, 6, 7, 8]
+    assert [e.number for e in journal.select(after=5)] == [6, 7, 8]
+    assert [e.number for e in journal.select(after=1)] == [4, 5, 6, 7, 8]
+    assert [e.number for e in journal.select(newest_first=True)] == [8, 7, 6, 5, 4]
+    assert [e.number for e in journal.select(after=6, newest_first=True)] == [5, 4]
+    assert [e.number for e in journal.select(after=99, newest_first=True)] == [8, 7, 6, 5, 4]
+    assert journal.select(after=8) == []
