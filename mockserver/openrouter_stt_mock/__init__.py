@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         RateLimit,
         World,
     )
+    from .worldfile import WorldFileError
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -55,6 +56,7 @@ __all__ = [
     "RateLimit",
     "Verdict",
     "World",
+    "WorldFileError",
     "async_transport",
     "create_app",
     "get_handle",
@@ -83,6 +85,7 @@ _HOMES = {
     "ProviderSpec": "world",
     "RateLimit": "world",
     "World": "world",
+    "WorldFileError": "worldfile",
 }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, Literal, cast, get_args
+from typing import Any, Final, Literal, get_args
 
 from openrouter_stt.formats import AUDIO_FORMATS
 
@@ -183,39 +183,29 @@ class World:
             # or, with the file's size in bytes: when every entry gives one, audio of any
             # other size is not hashed to look it up
             "<sha256 of other audio>" = { text = "what it says", size = 294444 }
+
+        The file is checked as a whole: a :class:`WorldFileError` (a ``ValueError``) lists
+        every problem, each naming the table, key and field, what was wrong and what is
+        accepted. A misspelled field is one of them, never a default silently taken.
         """
-        return cls.from_dict(_load_toml(Path(path)))
+        path = Path(path)
+        return _world_from_data(_load_toml(path), str(path))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> World:
-        """Build a world from plain data laid out as in :meth:`from_toml`."""
-        unknown = set(data) - {"keys", "models", "transcripts", "limits"}
-        if unknown:
-            raise ValueError(f"unknown world tables: {sorted(unknown)}")
-        keys = {name: _key_from(spec) for name, spec in dict(data.get("keys", {})).items()}
-        models = {
-            name: ModelSpec(tuple(_provider_from(p) for p in spec.get("providers", [])))
-            for name, spec in dict(data.get("models", {})).items()
-        }
-        transcripts: dict[str, str] = {}
-        sizes: set[int] | None = set()
-        for digest, entry in dict(data.get("transcripts", {})).items():
-            if isinstance(entry, Mapping):
-                transcripts[str(digest)] = str(entry["text"])
-                if sizes is not None and "size" in entry:
-                    sizes.add(int(entry["size"]))
-                    continue
-            else:
-                transcripts[str(digest)] = str(entry)
-            sizes = None  # one entry without a size: every upload must be hashed
-        limits = Limits(**dict(data.get("limits", {})))
-        return cls(
-            keys=keys,
-            models=models,
-            transcripts=transcripts,
-            limits=limits,
-            transcript_sizes=None if sizes is None else frozenset(sizes),
-        )
+        """Build a world from plain data laid out as in :meth:`from_toml`.
+
+        The data is checked as a whole: a :class:`WorldFileError` (a ``ValueError``) lists every
+        problem, each naming the table, key and field, what was wrong and what is accepted.
+        """
+        return _world_from_data(data)
+
+
+def _world_from_data(data: Any, source: str = "the world") -> World:
+    # The schema builds worlds, so it imports this module: it is reached on first use.
+    from .worldfile import world_from_data
+
+    return world_from_data(data, source)
 
 
 @functools.cache
@@ -224,7 +214,7 @@ def _default_world() -> World:
     return World.from_toml(_DEFAULT_WORLD_FILE)
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def _load_toml(path: Path) -> Any:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised only on 3.10
@@ -232,33 +222,10 @@ def _load_toml(path: Path) -> dict[str, Any]:
             import tomli as tomllib
         except ImportError as exc:
             raise RuntimeError("loading a world from TOML needs Python 3.11+ or tomli") from exc
+    from .worldfile import WorldFileError
+
     with path.open("rb") as handle:
-        return tomllib.load(handle)
-
-
-def _key_from(spec: Mapping[str, Any]) -> KeySpec:
-    limit = spec.get("rate_limit")
-    return KeySpec(
-        credit_usd=Decimal(str(spec.get("credit_usd", 0))),
-        rate_limit=RateLimit(int(limit["requests"]), float(limit["window_seconds"]))
-        if limit
-        else None,
-        disabled=bool(spec.get("disabled", False)),
-    )
-
-
-def _provider_from(spec: Mapping[str, Any]) -> ProviderSpec:
-    formats = frozenset(str(f) for f in spec.get("formats", AUDIO_FORMATS))
-    unknown = formats - set(AUDIO_FORMATS)
-    if unknown:
-        raise ValueError(f"unknown formats {sorted(unknown)}; known: {list(AUDIO_FORMATS)}")
-    capacity = spec.get("capacity")
-    return ProviderSpec(
-        name=str(spec["name"]),
-        price_per_second=Decimal(str(spec.get("price_per_second", 0))),
-        formats=formats,
-        latency_seconds=float(spec.get("latency_seconds", 0.0)),
-        health=cast(Health, spec.get("health", "healthy")),
-        capacity=None if capacity is None else int(capacity),
-        usage=frozenset(cast(UsageField, u) for u in spec.get("usage", _ALL_USAGE)),
-    )
+        try:
+            return tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise WorldFileError([f"not valid TOML: {exc}"], str(path)) from None

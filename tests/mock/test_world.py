@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from openrouter_stt_mock import KeySpec, Limits, ProviderSpec, RateLimit, World
+from openrouter_stt_mock import KeySpec, Limits, ProviderSpec, RateLimit, World, WorldFileError
 
 from .conftest import DATA, FORMATS
 
@@ -38,8 +38,11 @@ capacity = 2
 usage = ["seconds", "cost"]
 
 [transcripts]
-"abc" = "hi"
+"ABABabababababababababababababababababababababababababababababab" = "hi"
 """
+#: A made-up sha256 (the one DEFAULT_TOML names, there in capitals).
+SHA_A = "ab" * 32
+SHA_B = "cd" * 32
 
 
 def test_default_world_is_the_contract() -> None:
@@ -75,8 +78,8 @@ def test_default_transcripts_cover_every_bundled_sample(fmt: str) -> None:
 @pytest.mark.parametrize(
     ("entries", "sizes"),
     [
-        ({"a": "hi", "b": {"text": "yo", "size": 10}}, None),  # one size unknown: hash them all
-        ({"a": {"text": "hi", "size": 10}, "b": {"text": "yo", "size": 20}}, {10, 20}),
+        ({SHA_A: "hi", SHA_B: {"text": "yo", "size": 10}}, None),  # one size unknown: hash all
+        ({SHA_A: {"text": "hi", "size": 10}, SHA_B: {"text": "yo", "size": 20}}, {10, 20}),
         ({}, set()),  # nothing to look up: hash nothing
     ],
 )
@@ -85,7 +88,7 @@ def test_transcript_sizes_from_a_world_file(
 ) -> None:
     world = World.from_dict({"transcripts": entries})
     assert world.transcript_sizes == (None if sizes is None else frozenset(sizes))
-    assert world.transcripts["a"] == "hi" if entries else not world.transcripts
+    assert world.transcripts[SHA_A] == "hi" if entries else not world.transcripts
     assert world.may_know(10) is (sizes is None or 10 in sizes)
     assert world.may_know(15) is (sizes is None)
 
@@ -106,21 +109,110 @@ def test_from_toml(tmp_path: Path) -> None:
         capacity=2,
         usage=frozenset({"seconds", "cost"}),
     )
-    assert world.transcripts == {"abc": "hi"}
+    assert world.transcripts == {SHA_A: "hi"}  # looked up as hashlib writes it: lowercase
+
+
+BROKEN_TOML = """
+[limits]
+max_body_byts = 1024
+
+[keys."sk-abc"]
+credit_usd = "abc"
+
+[keys."sk-negative"]
+credit_usd = "-5"
+
+[keys."sk-typo"]
+credit = 10
+rate_limit = { requests = "2", window_seconds = 60 }
+
+[[models."m".providers]]
+name = "P"
+price_per_secnd = "0.0001"
+formats = ["wav", "opus"]
+"""
+USD = 'a number of USD, 0 or more (a string such as "0.001016" keeps exact decimals)'
+
+
+def test_a_broken_world_file_reports_every_problem_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "world.toml"
+    path.write_text(BROKEN_TOML, encoding="utf-8")
+    with pytest.raises(WorldFileError) as caught:
+        World.from_toml(path)
+    # Each names the table, the key and the field, what was wrong and what is accepted.
+    assert caught.value.problems == (
+        "[keys.\"sk-abc\"] credit_usd = 'abc': should be a valid decimal; accepted: " + USD,
+        "[keys.\"sk-negative\"] credit_usd = '-5': should be greater than or equal to 0; "
+        "accepted: " + USD,
+        "[keys.\"sk-typo\"] rate_limit.requests = '2': should be a valid integer; "
+        "accepted: a whole number of requests, 0 or more",
+        "[keys.\"sk-typo\"] credit: unknown field (did you mean 'credit_usd'?); "
+        "accepted: credit_usd, rate_limit, disabled",
+        "[[models.\"m\".providers]] #1 formats[1] = 'opus': should be 'wav', 'mp3', 'flac', "
+        "'m4a', 'ogg', 'webm' or 'aac'; accepted: an array of wav, mp3, flac, m4a, ogg, webm, aac",
+        '[[models."m".providers]] #1 price_per_secnd: unknown field (did you mean '
+        "'price_per_second'?); accepted: name, price_per_second, formats, latency_seconds, "
+        "health, capacity, usage",
+        "[limits] max_body_byts: unknown field (did you mean 'max_body_bytes'?); accepted: "
+        "max_body_bytes, upstream_timeout_seconds, unavailable_retry_after_seconds",
+    )
+    assert str(caught.value).startswith(f"7 problems in {path}:\n  [keys.")
+    assert isinstance(caught.value, ValueError)
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "problem"),
     [
-        {"nonsense": {}},
-        {"models": {"m": {"providers": [{"name": "p", "formats": ["opus"]}]}}},
-        {"models": {"m": {"providers": [{"name": "p", "health": "sleepy"}]}}},
-        {"keys": {"k": {"rate_limit": {"requests": 1, "window_seconds": 0}}}},
+        ({"nonsense": {}}, "nonsense: unknown table; accepted: keys, models, transcripts, limits"),
+        ({"keys": {"k": 5}}, '[keys] "k" = 5: should be a table; accepted: a table of credit_usd'),
+        (
+            {"keys": {"k": {"disabled": "yes"}}},
+            "[keys.\"k\"] disabled = 'yes': should be a valid boolean; accepted: true or false",
+        ),
+        (
+            {"models": {"m": {"providers": [{"price_per_second": 1}]}}},
+            '[[models."m".providers]] #1 name: missing; accepted: the provider\'s name',
+        ),
+        (
+            {"models": {"m": {"providers": [{"name": "p", "usage": "cost"}]}}},
+            "[[models.\"m\".providers]] #1 usage = 'cost': should be an array; accepted: an "
+            "array of seconds, tokens, cost",
+        ),
+        (
+            {"models": {"m": {"providers": [{"name": "p", "health": "sleepy"}]}}},
+            "[[models.\"m\".providers]] #1 health = 'sleepy': should be 'healthy', 'down', "
+            "'unavailable' or 'overloaded'; accepted: one of healthy, down, unavailable, "
+            "overloaded",
+        ),
+        (
+            {"keys": {"k": {"rate_limit": {"requests": 1, "window_seconds": 0}}}},
+            '[keys."k"] rate_limit.window_seconds = 0: should be greater than 0;',
+        ),
+        (
+            {"transcripts": {"abc": "hi"}},
+            '[transcripts] "abc": not a sha256; accepted: the audio\'s sha256, 64 hex digits',
+        ),
+        (
+            {"transcripts": {"ab" * 32: {"text": "hi", "size": 0}}},
+            f'[transcripts."{"ab" * 32}"] size = 0: should be greater than 0;',
+        ),
+        ({"keys": {"k": {"credit_usd": "NaN"}}}, "[keys.\"k\"] credit_usd = 'NaN': should be a"),
     ],
 )
-def test_from_dict_refuses_nonsense(data: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match=r"."):
+def test_from_dict_names_what_is_wrong_and_what_is_accepted(
+    data: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(WorldFileError) as caught:
         World.from_dict(data)
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith(problem)
+
+
+def test_a_world_file_that_is_not_toml_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "world.toml"
+    path.write_text('[keys."k"]\ncredit_usd = \n', encoding="utf-8")
+    with pytest.raises(WorldFileError, match=r"not valid TOML: .*line 2"):
+        World.from_toml(path)
 
 
 def test_world_is_read_only() -> None:
