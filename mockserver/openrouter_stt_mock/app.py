@@ -1,28 +1,63 @@
-"""The app factory: routes, state and the outermost wrapper, nothing else."""
+"""The app factory: routes, state and the outermost wrapper, nothing else.
+
+Every answer the app gives is in OpenRouter's error shape, the router's own included: an unknown
+path is a 404, a wrong method a 405 (with ``Allow``), and a request whose headers come to more
+than :data:`MAX_HEADER_BYTES` a 431, before any route sees it.
+"""
 
 from __future__ import annotations
 
+from typing import Final
+
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from . import routes
 from .config import MockConfig
+from .errors import MockError, error_response
 from .faults import RAW_SEND
 from .handle import MockHandle
 
-__all__ = ["ENDPOINT_PATH", "create_app"]
+__all__ = ["ENDPOINT_PATH", "MAX_HEADER_BYTES", "create_app"]
 
 #: Where the endpoint is mounted: a client's base URL is the server's URL plus ``/api/v1``.
 ENDPOINT_PATH = "/api/v1/audio/transcriptions"
+#: The most a request's headers may come to (names, values and their separators), as h11 and
+#: Node bound a request head; httptools sets no bound of its own.
+MAX_HEADER_BYTES: Final = 16 * 1024
 
 
 class _MockApp(Starlette):
-    """Starlette, keeping the server's own ``send`` in the scope so faults can reach the socket."""
+    """Starlette, keeping the server's own ``send`` in the scope so faults can reach the socket,
+    and refusing a request whose headers are too large before it is routed."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            size = sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+            if size > MAX_HEADER_BYTES:
+                message = f"Request headers too large: {size} bytes, over {MAX_HEADER_BYTES}"
+                answer = error_response(MockError(431, message))
+                await answer(scope, receive, send)
+                return
         scope[RAW_SEND] = send
         await super().__call__(scope, receive, send)
+
+
+async def _routing_error(request: Request, exc: Exception) -> Response:
+    """The router's 404 and 405 in the error shape (``Allow`` kept)."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        message = f"Method {request.method} not allowed on {request.url.path}; use {allowed}"
+    elif exc.status_code == 404:
+        message = f"Not found: no route for {request.method} {request.url.path}"
+    else:
+        message = exc.detail
+    return error_response(MockError(exc.status_code, message, headers=exc.headers))
 
 
 def create_app(config: MockConfig | None = None) -> Starlette:
@@ -44,6 +79,6 @@ def create_app(config: MockConfig | None = None) -> Starlette:
             Route("/_mock/journal", routes.journal, methods=["GET"]),
             Route("/_mock/reset", routes.reset, methods=["POST"]),
         ]
-    app = _MockApp(routes=endpoints)
+    app = _MockApp(routes=endpoints, exception_handlers={HTTPException: _routing_error})
     app.state.mock = handle  # read through get_handle(app)
     return app
