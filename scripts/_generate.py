@@ -35,6 +35,9 @@ FLAGS = [
     "--use-union-operator",
     # Enums as Literal: a str-Enum field refuses plain strings under the mock's strict validation.
     "--enum-field-as-literal", "all",
+    # Named enums and maps become type aliases (Literal[...], dict[...]) that annotate client
+    # parameters as they are, rather than root models wrapping them.
+    "--use-type-alias",
     "--use-schema-description",
     "--use-field-description",
     "--use-double-quotes",

@@ -3,9 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
+
+STTResponseFormat = TypeAliasType("STTResponseFormat", Literal["json", "verbose_json"])
+"""
+Output format. "json" (default) returns { text, usage }. "verbose_json" additionally returns task, language, duration, and segment-level timestamps; only supported by OpenAI-compatible providers (others answer 400). "text", "srt" and "vtt" are refused with 400.
+"""
+
+
+STTTimestampGranularity = TypeAliasType("STTTimestampGranularity", Literal["word", "segment"])
+"""
+A timestamp detail level for verbose_json transcription responses.
+"""
 
 
 class STTInputAudio(BaseModel):
@@ -26,12 +38,90 @@ class STTInputAudio(BaseModel):
     """
 
 
-class ProviderOptions(RootModel[dict[str, dict[str, Any]]]):
+ProviderOptions = TypeAliasType("ProviderOptions", dict[str, dict[str, Any]])
+"""
+Provider-specific options keyed by provider slug (e.g. "openai"). The options for the matched provider are spread into the upstream request body. Upstream lists each known slug as a property holding an object; this fragment states the same as a map from slug to object.
+"""
+
+
+class STTSegment(BaseModel):
     """
-    Provider-specific options keyed by provider slug (e.g. "openai"). The options for the matched provider are spread into the upstream request body. Upstream lists each known slug as a property holding an object; this fragment states the same as a map from slug to object.
+    A timestamped transcript segment, returned when response_format is verbose_json
     """
 
-    root: dict[str, dict[str, Any]]
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: int
+    """
+    Segment index within the transcript
+    """
+    seek: int | None = None
+    """
+    Seek offset of the segment
+    """
+    start: float
+    """
+    Segment start time in seconds
+    """
+    end: float
+    """
+    Segment end time in seconds
+    """
+    text: str
+    """
+    Transcribed text of the segment
+    """
+    tokens: list[int] | None = None
+    """
+    Token IDs of the segment
+    """
+    temperature: float | None = None
+    """
+    Temperature used for the segment
+    """
+    avg_logprob: float | None = None
+    """
+    Average log probability of the segment
+    """
+    compression_ratio: float | None = None
+    """
+    Compression ratio of the segment
+    """
+    no_speech_prob: float | None = None
+    """
+    Probability the segment contains no speech
+    """
+    speaker: int | None = None
+    """
+    Speaker index for the segment, present when the provider returns diarization data
+    """
+
+
+class STTWord(BaseModel):
+    """
+    A timestamped word, returned when the provider includes word-level timestamps
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    word: str
+    """
+    The transcribed word
+    """
+    start: float
+    """
+    Word start time in seconds
+    """
+    end: float
+    """
+    Word end time in seconds
+    """
+    speaker: int | None = None
+    """
+    Speaker index for the word, present when the provider returns diarization data
+    """
 
 
 class STTUsage(BaseModel):
@@ -86,6 +176,45 @@ class ErrorData(BaseModel):
     """
 
 
+class STTMultipartRequest(BaseModel):
+    """
+    The OpenAI-style multipart/form-data upload: the audio as a file part, the other fields as text parts. Documented by OpenRouter: at most 25 MB; prompt is accepted and ignored.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    file: Annotated[
+        bytes, Field(json_schema_extra={"contentMediaType": "application/octet-stream"})
+    ]
+    """
+    The audio file to transcribe. The format is derived from the filename extension or the file part content type. Max 25 MB; send larger files as base64 JSON via input_audio.
+    """
+    model: Annotated[str, Field(examples=["openai/whisper-large-v3"])]
+    """
+    The model to use for transcription.
+    """
+    language: str | None = None
+    """
+    The language of the input audio (ISO-639-1). Documented constraint, enforced by the client and the mock: two lowercase letters of ISO 639-1.
+    """
+    temperature: float | None = None
+    """
+    The sampling temperature. Documented constraint, enforced by the client and the mock: between 0 and 1 inclusive.
+    """
+    response_format: STTResponseFormat | None = None
+    timestamp_granularities__: Annotated[
+        list[STTTimestampGranularity] | None, Field(alias="timestamp_granularities[]")
+    ] = None
+    """
+    Timestamp detail levels to include when response_format is "verbose_json", one part per value. "word" additionally returns word-level timestamps in the words array.
+    """
+    prompt: str | None = None
+    """
+    Accepted for OpenAI compatibility and ignored (documented by OpenRouter).
+    """
+
+
 class STTProvider(BaseModel):
     """
     Provider-specific passthrough configuration
@@ -110,6 +239,52 @@ class STTResponse(BaseModel):
     The transcribed text
     """
     usage: STTUsage | None = None
+    task: Annotated[str | None, Field(examples=["transcribe"])] = None
+    """
+    The task performed, present when response_format is verbose_json
+    """
+    language: Annotated[str | None, Field(examples=["english"])] = None
+    """
+    Detected or forced language, present when response_format is verbose_json
+    """
+    duration: Annotated[float | None, Field(examples=[9.2])] = None
+    """
+    Duration of the input audio in seconds, present when response_format is verbose_json
+    """
+    segments: list[STTSegment] | None = None
+    """
+    Timestamped transcript segments, present when response_format is verbose_json
+    """
+    words: list[STTWord] | None = None
+    """
+    Timestamped words, present when the provider returns word-level timestamps
+    """
+
+
+class STTVerboseResponse(STTResponse):
+    """
+    The answer to a verbose_json request: an STTResponse whose task, language, duration and segments are present (words too when word timestamps were asked for). The 200 schema is STTResponse, which this refines; the client returns this type for verbose_json.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    task: Annotated[str, Field(examples=["transcribe"])]
+    """
+    The task performed, present when response_format is verbose_json
+    """
+    language: Annotated[str, Field(examples=["english"])]
+    """
+    Detected or forced language, present when response_format is verbose_json
+    """
+    duration: Annotated[float, Field(examples=[9.2])]
+    """
+    Duration of the input audio in seconds, present when response_format is verbose_json
+    """
+    segments: list[STTSegment]
+    """
+    Timestamped transcript segments, present when response_format is verbose_json
+    """
 
 
 class ErrorResponse(BaseModel):
@@ -122,6 +297,10 @@ class ErrorResponse(BaseModel):
     )
     error: ErrorData
     user_id: str | None = None
+    openrouter_metadata: dict[str, Any] | None = None
+    """
+    Request metadata OpenRouter may add to an error.
+    """
 
 
 class STTRequest(BaseModel):
@@ -145,4 +324,11 @@ class STTRequest(BaseModel):
     temperature: Annotated[float | None, Field(examples=[0])] = None
     """
     Sampling temperature for transcription. Documented constraint, enforced by the client and the mock: between 0 and 1 inclusive.
+    """
+    response_format: STTResponseFormat | None = None
+    timestamp_granularities: Annotated[
+        list[STTTimestampGranularity] | None, Field(examples=[["segment"]])
+    ] = None
+    """
+    Timestamp detail levels to include when response_format is "verbose_json". "segment" returns segment-level timestamps; "word" additionally returns word-level timestamps in the words array. Ignored unless response_format is "verbose_json".
     """

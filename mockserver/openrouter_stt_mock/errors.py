@@ -72,7 +72,8 @@ def error_body(status: int, message: str, metadata: Mapping[str, Any] | None = N
         ),
         user_id=None,
     )
-    return orjson.dumps(body.model_dump(mode="json"))
+    # openrouter_metadata is left out rather than sent as null: the mock has none to give.
+    return orjson.dumps(body.model_dump(mode="json", exclude={"openrouter_metadata"}))
 
 
 def error_response(exc: MockError) -> Response:

@@ -110,10 +110,10 @@ def check_fields(
             )
         fields["temperature"] = float(temperature)
     if provider_options is not None:
-        from openrouter_stt_models import ProviderOptions
+        from openrouter_stt_models import STTProvider
 
         try:
-            options = ProviderOptions.model_validate(provider_options)
+            options = STTProvider.model_validate({"options": provider_options}).options
         except pydantic.ValidationError:
             raise InvalidRequestError(
                 "provider_options: expected a mapping from provider slug to a mapping of "

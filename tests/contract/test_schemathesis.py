@@ -52,9 +52,11 @@ shaping = st.one_of(
 def _make_valid(body: Any, request: ValidRequest) -> dict[str, Any]:
     """The generated body, with what it takes to succeed put in (other members kept)."""
     document = dict(body) if isinstance(body, dict) else {}
-    document.pop("language", None)
-    document.pop("temperature", None)
-    document.pop("provider", None)
+    for name in ("language", "temperature", "provider", "response_format"):
+        document.pop(name, None)
+    # A generated multipart body's parts have no place in a JSON one.
+    for name in ("file", "prompt", "timestamp_granularities[]", "timestamp_granularities"):
+        document.pop(name, None)
     document["model"] = request.model
     document["input_audio"] = {
         "data": base64.b64encode(request.audio.data).decode(),
