@@ -5,15 +5,35 @@ from __future__ import annotations
 import argparse
 import ctypes
 import dataclasses
+import errno
 import ipaddress
+import math
 import platform
 import sys
 from pathlib import Path
 from typing import Final
 
-from .config import DEFAULT_HOST, DEFAULT_PORT, MockConfig
+from .config import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEAD_TIMEOUT,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    MockConfig,
+)
+from .world import World
 
-__all__ = ["build_parser", "dedicate_process", "main", "serve"]
+__all__ = ["banner", "build_parser", "dedicate_process", "main", "serve"]
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"a number of seconds above 0, not {text!r}")
+    return value
 
 
 def build_parser(prog: str = "openrouter-stt mock") -> argparse.ArgumentParser:
@@ -32,9 +52,28 @@ def build_parser(prog: str = "openrouter-stt mock") -> argparse.ArgumentParser:
         "--world", type=Path, metavar="FILE", help="a TOML world file (default: the built-in world)"
     )
     parser.add_argument(
+        "--list-keys",
+        action="store_true",
+        help="list a world file's keys at start (the default world's are always listed)",
+    )
+    parser.add_argument(
         "--no-control-routes",
         action="store_true",
         help="switch off /_mock/journal and /_mock/reset",
+    )
+    parser.add_argument(
+        "--head-timeout",
+        type=_seconds,
+        default=DEFAULT_HEAD_TIMEOUT,
+        metavar="SECONDS",
+        help=f"longest a request head may take to arrive (default {DEFAULT_HEAD_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=DEFAULT_BODY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"longest a request body may go without a byte (default {DEFAULT_BODY_TIMEOUT:g})",
     )
     return parser
 
@@ -53,14 +92,17 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         world_file=args.world,
         control_routes=not args.no_control_routes,
+        head_timeout_seconds=args.head_timeout,
+        body_timeout_seconds=args.body_timeout,
     )
     try:
         world = config.load_world()
-    except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+    except (ValueError, RuntimeError, OSError) as exc:
+        # A world file's problems come one a line, each naming its table, key and field.
         print(f"openrouter-stt mock: cannot load the world: {exc}", file=sys.stderr)
         return 2
-    serve(dataclasses.replace(config, world=world), dedicated=True)
-    return 0
+    list_keys = args.list_keys or args.world is None
+    return serve(dataclasses.replace(config, world=world), dedicated=True, list_keys=list_keys)
 
 
 # glibc's mallopt parameters (malloc.h), and the values the command serves with.
@@ -114,18 +156,53 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def serve(config: MockConfig, *, dedicated: bool = False) -> None:
-    """Serve the app for ``config`` until interrupted.
+def banner(url: str, world: World, *, list_keys: bool) -> list[str]:
+    """The lines printed once the server listens at ``url``: where, and the world's keys.
 
-    ``dedicated``: the process exists only to serve it (see :func:`dedicate_process`).
+    The default world's keys are public, and listed; a world file's keys may be anyone's, so
+    unless ``list_keys`` says otherwise only their number is shown.
     """
-    import uvicorn  # imported only to serve: importing the package stays light
+    lines = [f"openrouter-stt mock on {url} (base URL {url}/api/v1)"]
+    if not list_keys:
+        count = len(world.keys)
+        lines.append(f"  {count} key{'' if count == 1 else 's'} (--list-keys to show them)")
+        return lines
+    for key, spec in world.keys.items():
+        state = "disabled" if spec.disabled else f"{spec.credit_usd} USD"
+        if spec.rate_limit is not None:
+            state += (
+                f", {spec.rate_limit.requests} requests per {spec.rate_limit.window_seconds:g} s"
+            )
+        lines.append(f"  key {key}: {state}")
+    return lines
 
+
+def serve(config: MockConfig, *, dedicated: bool = False, list_keys: bool | None = None) -> int:
+    """Serve the app for ``config`` until interrupted; return the exit status.
+
+    The port is bound first: the banner then names the port in use (a free one for port 0),
+    and a port that cannot be bound is one line on stderr and status 1. ``dedicated``: the
+    process exists only to serve (see :func:`dedicate_process`). ``list_keys``: list the
+    world's keys in the banner (``None``: only when serving the default world).
+    """
     from .app import create_app
     from .handle import get_handle
+    from .server import bind, uvicorn_server
 
     app = create_app(config)
     world = get_handle(app).world
+    try:
+        sock = bind(config.host, config.port)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        hint = "; pick another with --port, or --port 0 for a free one"
+        if exc.errno != errno.EADDRINUSE:
+            hint = ""
+        print(
+            f"openrouter-stt mock: cannot listen on {config.host}:{config.port}: {reason}{hint}",
+            file=sys.stderr,
+        )
+        return 1
     if not _is_loopback(config.host):
         print(
             f"warning: the mock is bound to {config.host}, reachable from other machines; "
@@ -133,17 +210,16 @@ def serve(config: MockConfig, *, dedicated: bool = False) -> None:
             file=sys.stderr,
         )
     host = f"[{config.host}]" if ":" in config.host else config.host
-    print(
-        f"openrouter-stt mock on http://{host}:{config.port} (base URL http://{host}:{config.port}/api/v1)"
-    )
-    for key, spec in world.keys.items():
-        state = "disabled" if spec.disabled else f"{spec.credit_usd} USD"
-        if spec.rate_limit is not None:
-            state += (
-                f", {spec.rate_limit.requests} requests per {spec.rate_limit.window_seconds:g} s"
-            )
-        print(f"  key {key}: {state}")
-    sys.stdout.flush()
+    port = sock.getsockname()[1]
+    if list_keys is None:
+        list_keys = config.world is None and config.world_file is None
+    print("\n".join(banner(f"http://{host}:{port}", world, list_keys=list_keys)), flush=True)
     if dedicated:
         dedicate_process()
-    uvicorn.run(app, host=config.host, port=config.port, workers=1, log_level=config.log_level)
+    try:
+        uvicorn_server(app, config).run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C is how the server is meant to stop
+        pass
+    finally:
+        sock.close()
+    return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,10 +12,20 @@ from .journal import DEFAULT_JOURNAL_BYTES
 from .ledger import Clock
 from .world import World
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "MockConfig"]
+__all__ = [
+    "DEFAULT_BODY_TIMEOUT",
+    "DEFAULT_HEAD_TIMEOUT",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "MockConfig",
+]
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8080
+#: Seconds a request head may take to arrive whole (served over HTTP).
+DEFAULT_HEAD_TIMEOUT: Final = 10.0
+#: Seconds the body of a request may go without a byte arriving.
+DEFAULT_BODY_TIMEOUT: Final = 30.0
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,11 @@ class MockConfig:
     ``journal_limit`` and ``journal_max_bytes`` bound the journal: it keeps the most recent
     entries up to that many, and up to that many bytes (64 MiB by default; see :mod:`.journal`).
     ``stall_seconds`` bounds how long a planned ``stall`` holds a response open.
+    ``head_timeout_seconds`` is how long a request head may take to arrive whole, and
+    ``body_timeout_seconds`` how long a body may go without a byte arriving: past either, the
+    client gets a 408 (when an answer can still be sent) and the connection is closed. The head
+    deadline applies when the mock is served by ``openrouter-stt mock`` or the
+    ``openrouter_mock_server`` fixture; the body deadline wherever the app runs.
     ``clock`` gives seconds since the epoch (rate-limit windows, journal times, the reset time of
     a forced 429); tests inject their own.
 
@@ -41,8 +57,16 @@ class MockConfig:
     journal_limit: int = 10_000
     journal_max_bytes: int = DEFAULT_JOURNAL_BYTES
     stall_seconds: float = 30.0
+    head_timeout_seconds: float = DEFAULT_HEAD_TIMEOUT
+    body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT
     log_level: str = "warning"
     clock: Clock = field(default=time.time)
+
+    def __post_init__(self) -> None:
+        for name in ("head_timeout_seconds", "body_timeout_seconds"):
+            value = getattr(self, name)
+            if not 0 < value < math.inf:
+                raise ValueError(f"{name} must be a number of seconds above 0, not {value!r}")
 
     def load_world(self) -> World:
         """The world this configuration names."""

@@ -3,7 +3,8 @@
 Order, as a real gateway meets them (each step only runs once the ones before it pass):
 
 1. planned latency (queue), then 413: ``Content-Length`` over the limit is refused before the
-   body is read, and the body is counted while read and refused at the limit; the body is then
+   body is read, and the body is counted while read and refused at the limit; a body that goes
+   ``body_timeout_seconds`` without a byte gets 408; the body is then
    parsed once, by its content type (:mod:`.reader`), for the checks below and the journal;
 2. planned outcomes: a queued status, body or connection fault, then ``Prefer: code=NNN``
    (an undocumented code is a 400 naming the ``Prefer`` header); these touch no credit or limit;
@@ -111,7 +112,11 @@ async def _answer(
     if outcome is not None and outcome.latency:
         await anyio.sleep(outcome.latency)
     content = await _read_body(
-        request, head.get(b"content-length", ""), world.limits.max_body_bytes, seen
+        request,
+        head.get(b"content-length", ""),
+        world.limits.max_body_bytes,
+        handle.config.body_timeout_seconds,
+        seen,
     )
     seen.body = body = read_body(content, head.get(b"content-type"))
     del content
@@ -160,7 +165,9 @@ async def _answer(
     )
 
 
-async def _read_body(request: Request, declared: str, limit: int, seen: _Seen) -> bytearray:
+async def _read_body(
+    request: Request, declared: str, limit: int, idle_limit: float, seen: _Seen
+) -> bytearray:
     if declared.isdigit() and int(declared) > limit:
         seen.body_size = int(declared)
         raise MockError(
@@ -170,14 +177,27 @@ async def _read_body(request: Request, declared: str, limit: int, seen: _Seen) -
         )
     # One buffer, grown in place: the body is never held twice, as pieces and joined.
     body = bytearray()
-    async for chunk in request.stream():
+    chunks = request.stream()
+    while True:
+        # A body that stalls must not hold the connection: each piece is due within the limit.
+        with anyio.move_on_after(idle_limit) as waited:
+            chunk = await anext(chunks, None)
+        if waited.cancelled_caught:
+            await chunks.aclose()
+            raise MockError(
+                408,
+                f"Request Timeout: no byte of the body arrived for {idle_limit:g} s",
+                metadata={"body_timeout_seconds": idle_limit, "received_bytes": len(body)},
+                headers={"Connection": "close"},  # the rest of the body may come yet: not here
+            )
+        if chunk is None:
+            return body
         seen.body_size = len(body) + len(chunk)
         if seen.body_size > limit:
             raise MockError(
                 413, f"Request body too large: over {limit} bytes", metadata={"limit_bytes": limit}
             )
         body += chunk
-    return body
 
 
 def _planned(outcome: Outcome, handle: MockHandle) -> Response | FaultResponse:
