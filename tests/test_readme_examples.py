@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -16,15 +18,24 @@ from openrouter_stt_mock import (
 from openrouter_stt_mock.pytest_plugin import MockFixture
 
 
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from a folder outside the repository, as a project using the package would."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.usefixtures("elsewhere")
 def test_transcribes(openrouter_mock: MockFixture) -> None:
-    client = openrouter_mock.client()
-    assert client.transcribe("tests/data/hello.wav", model="openai/whisper-large-v3").text
+    client = openrouter_mock.client()  # OpenRouterSTT wired in-process
+    audio = openrouter_mock.sample("wav")  # sample audio shipped with the mock
+    assert client.transcribe(audio, model="openai/whisper-large-v3").text
 
 
+@pytest.mark.usefixtures("elsewhere")
 def test_retries_a_503(openrouter_mock: MockFixture) -> None:
-    openrouter_mock.queue(503)
+    openrouter_mock.queue(503)  # the next request gets a 503
     client = openrouter_mock.client(max_retries=1)
-    client.transcribe("tests/data/hello.wav", model="openai/whisper-1")
+    client.transcribe(openrouter_mock.sample("mp3"), model="openai/whisper-1")
     assert [e.response.status for e in openrouter_mock.journal] == [503, 200]
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .handle import MockHandle, get_handle
     from .in_process import IN_PROCESS_BASE_URL, async_transport, sync_transport
     from .journal import Journal, JournalEntry
+    from .samples import SAMPLE_TEXT, sample
     from .scenarios import Fault, Outcome
     from .spec import Verdict
     from .world import (
@@ -42,6 +43,7 @@ __all__ = [
     "DEFAULT_API_KEY",
     "ENDPOINT_PATH",
     "IN_PROCESS_BASE_URL",
+    "SAMPLE_TEXT",
     "Fault",
     "Health",
     "Journal",
@@ -60,6 +62,7 @@ __all__ = [
     "async_transport",
     "create_app",
     "get_handle",
+    "sample",
     "sync_transport",
 ]
 
@@ -74,6 +77,8 @@ _HOMES = {
     "sync_transport": "in_process",
     "Journal": "journal",
     "JournalEntry": "journal",
+    "SAMPLE_TEXT": "samples",
+    "sample": "samples",
     "Fault": "scenarios",
     "Outcome": "scenarios",
     "Verdict": "spec",

@@ -9,19 +9,24 @@ fixtures, and only when a test asks for one.
     def test_transcribe(openrouter_mock):
         client = openrouter_mock.client()
         openrouter_mock.queue(503)            # the next request gets a 503
-        ...
+        client.transcribe(openrouter_mock.sample("wav"), model="openai/whisper-large-v3")
         assert openrouter_mock.journal.last.verdict.response_valid
 
 ``openrouter_mock_server``: the same app served by uvicorn on a free 127.0.0.1 port, for code that
 needs a real URL (``.url``, ``.base_url``).
+
+Both need the package's ``mock`` extra; without it, a test that asks for them fails with one line
+saying what to install.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
@@ -29,7 +34,7 @@ if TYPE_CHECKING:
     import httpx
     from starlette.applications import Starlette
 
-    from openrouter_stt import AsyncOpenRouterSTT, OpenRouterSTT
+    from openrouter_stt import AsyncOpenRouterSTT, AudioFormat, OpenRouterSTT
 
     from .handle import MockHandle
     from .journal import Journal
@@ -38,6 +43,26 @@ if TYPE_CHECKING:
 __all__ = ["MockFixture", "MockServer", "openrouter_mock", "openrouter_mock_server"]
 
 _STARTUP_SECONDS = 10.0
+#: The top-level modules the ``mock`` extra installs (and what they pull in to serve).
+_MOCK_EXTRA: Final = frozenset(
+    {"starlette", "uvicorn", "httptools", "uvloop", "mutagen", "jsonschema", "orjson", "tomli"}
+)
+
+
+@contextlib.contextmanager
+def _needs_mock_extra(fixture: str) -> Iterator[None]:
+    """Fail the test in one line naming what to install when the ``mock`` extra is missing."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        if missing not in _MOCK_EXTRA:
+            raise
+        pytest.fail(
+            f"the {fixture} fixture needs the mock extra ({missing} is not installed): "
+            "pip install 'openrouter-stt[mock]'",
+            pytrace=False,
+        )
 
 
 class MockFixture:
@@ -45,7 +70,8 @@ class MockFixture:
 
     Attributes: ``app`` (the Starlette app), ``handle`` (its :class:`MockHandle`), ``journal``,
     ``world``; methods ``queue(...)`` (as :meth:`MockHandle.queue`), ``client(**kw)``,
-    ``async_client(**kw)``, ``http_client(**kw)``, ``async_http_client(**kw)``.
+    ``async_client(**kw)``, ``http_client(**kw)``, ``async_http_client(**kw)``, and
+    ``sample(format)``, the path of the shipped audio the default world knows.
 
     Strict by default: a test that queues outcomes it never uses fails at teardown, since the
     requests it meant to shape did not happen. Set ``assert_all_used = False`` to allow it.
@@ -70,6 +96,13 @@ class MockFixture:
     def world(self) -> World:
         """The world being served."""
         return self.handle.world
+
+    def sample(self, format: AudioFormat = "wav") -> Path:
+        """The path of the sample audio shipped with the mock, in ``format``: 9.2 s of speech
+        whose transcript the default world knows (see :func:`openrouter_stt_mock.sample`)."""
+        from .samples import sample
+
+        return sample(format)
 
     def queue(self, status: int | None = None, **kwargs: Any) -> None:
         """Plan the next outcomes (see :meth:`MockHandle.queue`)."""
@@ -161,7 +194,8 @@ class MockServer:
 @pytest.fixture
 def openrouter_mock() -> Iterator[MockFixture]:
     """A fresh mock with the default world, served in process; clients are closed afterwards."""
-    from .app import create_app
+    with _needs_mock_extra("openrouter_mock"):
+        from .app import create_app
 
     fixture = MockFixture(create_app())
     try:
@@ -174,33 +208,29 @@ def openrouter_mock() -> Iterator[MockFixture]:
 @pytest.fixture
 def openrouter_mock_server() -> Iterator[MockServer]:
     """A fresh mock with the default world, served by uvicorn on a free 127.0.0.1 port."""
-    import uvicorn
-
-    from .app import create_app
+    with _needs_mock_extra("openrouter_mock_server"):
+        from .app import create_app
+        from .handle import get_handle
+        from .server import bind, uvicorn_server
 
     app = create_app()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-            lifespan="off",
-            # A stalled response must not hold the test run at shutdown.
-            timeout_graceful_shutdown=2,
-        )
+    sock = bind("127.0.0.1", 0)
+    # A stalled response must not hold the test run at shutdown.
+    options = {"lifespan": "off", "timeout_graceful_shutdown": 2}
+    server = uvicorn_server(app, get_handle(app).config, **options)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="openrouter-mock-server", daemon=True
     )
-    thread = threading.Thread(target=server.run, name="openrouter-mock-server", daemon=True)
     thread.start()
     try:
         _wait_for(lambda: server.started or not thread.is_alive(), _STARTUP_SECONDS)
         if not server.started:
             pytest.fail("the mock server did not start")
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield MockServer(app, f"http://127.0.0.1:{port}")
+        yield MockServer(app, f"http://127.0.0.1:{sock.getsockname()[1]}")
     finally:
         server.should_exit = True
         thread.join(_STARTUP_SECONDS)
+        sock.close()
 
 
 def _wait_for(condition: Callable[[], bool], seconds: float) -> None:

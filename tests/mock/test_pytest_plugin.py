@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
 
 import openrouter_stt
-from openrouter_stt_mock import IN_PROCESS_BASE_URL, get_handle
+import openrouter_stt_mock
+from openrouter_stt import AudioFormat
+from openrouter_stt_mock import IN_PROCESS_BASE_URL, SAMPLE_TEXT, get_handle, sample
 from openrouter_stt_mock.pytest_plugin import MockFixture, MockServer
 
 from .conftest import ENDPOINT, auth, body
@@ -133,3 +136,52 @@ def test_plugin_imports_nothing_heavy() -> None:
 
 def test_server_class_is_plain() -> None:
     assert MockServer.__doc__
+
+
+@needs_client
+@pytest.mark.parametrize("fmt", ["wav", "mp3", "flac", "m4a", "ogg", "webm", "aac"])
+def test_the_shipped_samples_work_from_any_folder(
+    openrouter_mock: MockFixture,
+    fmt: AudioFormat,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An installed package has no tests/data: the fixture's samples come with the mock itself.
+    monkeypatch.chdir(tmp_path)
+    path = openrouter_mock.sample(fmt)
+    assert path == sample(fmt)
+    assert path.is_relative_to(Path(openrouter_stt_mock.__file__).parent)
+    result = openrouter_mock.client().transcribe(path, model="openai/whisper-large-v3")
+    assert result.text == SAMPLE_TEXT
+    assert result.usage is not None
+    assert result.usage.seconds == pytest.approx(9.2, abs=0.2)  # codecs pad a little
+
+
+def test_there_is_no_sample_in_an_unknown_format() -> None:
+    with pytest.raises(ValueError, match="no sample in 'opus'; there is one in each of"):
+        sample("opus")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fixture", ["openrouter_mock", "openrouter_mock_server"])
+def test_without_the_mock_extra_the_fixtures_say_what_to_install(
+    fixture: str, tmp_path: Path
+) -> None:
+    # As in a project that installed openrouter-stt without [mock]: starlette cannot be imported.
+    (tmp_path / "conftest.py").write_text(
+        "import sys\nsys.modules['starlette'] = None\n", encoding="utf-8"
+    )
+    (tmp_path / "test_it.py").write_text(f"def test_it({fixture}):\n    pass\n", encoding="utf-8")
+    result = subprocess.run(  # the test's own interpreter, a fixed command
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_it.py"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        f"the {fixture} fixture needs the mock extra (starlette is not installed): "
+        "pip install 'openrouter-stt[mock]'"
+    ) in result.stdout
+    assert "ModuleNotFoundError" not in result.stdout
