@@ -293,7 +293,7 @@ def _record(
         shape=None if body is None else body.fields,
         parse_error=None if body is None else body.parse_error,
         audio_sha256=None if audio is None else audio.sha256,
-        audio_size=None if audio is None else audio.size,
+        audio_size=audio.size if audio is not None else _audio_size(body),
         forced_by=seen.forced_by,
     )
     if isinstance(answer, FaultResponse):
@@ -308,6 +308,11 @@ def _record(
         body_copy = bytes(memoryview(answer.body))
         answered = RecordedResponse(answer.status_code, headers, body_copy)
     handle.journal.record(received, answered)
+
+
+def _audio_size(body: Body | None) -> int | None:
+    # Answered before the audio was parsed (forced, 401, 429): its size, when it is base64.
+    return None if body is None else body.audio_size()
 
 
 def _decoded(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:

@@ -120,6 +120,18 @@ class Body:
         # The audio taken out of the fields: its base64 string, or its bytes once decoded.
         self._audio = audio
 
+    def audio_size(self) -> int | None:
+        """The size in bytes of the audio set aside, or ``None`` when there is none or it is not
+        valid base64: for the journal of a request answered before :meth:`parse` (a forced
+        outcome, a 401). The audio is kept decoded, so a later :meth:`parse` does not decode it
+        again."""
+        if isinstance(self._audio, str):
+            try:
+                self._audio = _b64decode(self._audio)
+            except MockError:
+                return None
+        return None if self._audio is None else len(self._audio)
+
     def parse(self, *, hash_if: Callable[[int], bool] = _always) -> ParsedRequest:
         """Validate the fields once and decode the audio once, or raise the 400 naming the field.
 

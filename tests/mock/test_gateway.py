@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import time
@@ -284,3 +285,37 @@ def test_failed_requests_cost_nothing(client: httpx.Client, handle: MockHandle) 
     for model in ("mock/provider-down", "mock/no-provider", "mock/overloaded"):
         client.post(ENDPOINT, json=body("wav", model), headers=auth())
     assert handle.balance("sk-or-mock-ok") == 1000
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["queue", "queue fault", "Prefer", "unknown key", "rate limited"],
+)
+def test_the_journal_has_the_audio_size_of_requests_answered_before_parsing(
+    client: httpx.Client, handle: MockHandle, how: str
+) -> None:
+    headers = auth("sk-or-mock-nobody" if how == "unknown key" else "sk-or-mock-ok")
+    if how == "queue":
+        handle.queue(503)
+    elif how == "queue fault":
+        handle.queue(fault="truncated")
+    elif how == "Prefer":
+        headers["Prefer"] = "code=429"
+    elif how == "rate limited":
+        headers = auth("sk-or-mock-limited")
+        for _ in range(2):
+            client.post(ENDPOINT, json=body("wav"), headers=headers)
+    with contextlib.suppress(httpx.RemoteProtocolError):  # the truncated answer
+        client.post(ENDPOINT, json=body("mp3"), headers=headers)
+    recorded = handle.journal.last.request
+    assert recorded.forced_by is not None or how in ("unknown key", "rate limited")
+    assert recorded.audio_size == len(sample("mp3"))
+
+
+def test_the_journal_has_no_audio_size_for_audio_that_is_not_base64(
+    client: httpx.Client, handle: MockHandle
+) -> None:
+    handle.queue(503)
+    bad = {"model": "openai/whisper-1", "input_audio": {"format": "wav", "data": "no!"}}
+    client.post(ENDPOINT, json=bad, headers=auth())
+    assert handle.journal.last.request.audio_size is None
