@@ -2,7 +2,7 @@
 
 ``Contract.response_errors(request, body, response)`` validates one HTTP exchange with openapi-core
 against a whole document: status documented, body schema, content type and headers. The same
-exchanges are checked against our fragment and against OpenRouter's first published document
+exchanges are checked against our fragment and against each of OpenRouter's published documents
 (``openapi/upstream/``).
 """
 
@@ -21,7 +21,12 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = ROOT / "openapi" / "openrouter-stt.yaml"
-UPSTREAM = ROOT / "openapi" / "upstream" / "openrouter-stt-2026-04-30.yaml"
+#: OpenRouter's published documents of the endpoint, by date, oldest first.
+UPSTREAMS = {
+    edition: ROOT / "openapi" / "upstream" / f"openrouter-stt-{edition}.yaml"
+    for edition in ("2026-04-30", "2026-08-22")
+}
+LATEST_UPSTREAM = "2026-08-22"
 # Both documents name this server; the exchange is judged on its shape, not on which host served it.
 HOST_URL = "https://openrouter.ai"
 PATH = "/api/v1/audio/transcriptions"
@@ -76,6 +81,7 @@ class Contract:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.edition = path.stem.removeprefix("openrouter-stt-")
         self.document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         self._openapi = OpenAPI.from_dict(self.document)
 

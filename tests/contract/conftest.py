@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.contract._contract import OURS, UPSTREAM, Contract
+from tests.contract._contract import LATEST_UPSTREAM, OURS, UPSTREAMS, Contract
 
 
 @pytest.fixture(scope="session")
@@ -13,7 +13,13 @@ def ours() -> Contract:
     return Contract(OURS)
 
 
+@pytest.fixture(scope="session", params=sorted(UPSTREAMS))
+def upstream(request: pytest.FixtureRequest) -> Contract:
+    """Each of OpenRouter's published documents of the endpoint in turn."""
+    return Contract(UPSTREAMS[request.param])
+
+
 @pytest.fixture(scope="session")
-def upstream() -> Contract:
-    """OpenRouter's first published document of the endpoint."""
-    return Contract(UPSTREAM)
+def latest_upstream() -> Contract:
+    """OpenRouter's newest published document, the one our fragment follows."""
+    return Contract(UPSTREAMS[LATEST_UPSTREAM])

@@ -120,7 +120,7 @@ def test_every_exchange_of_the_client_fits_the_spec(
     check_headers(last)
     document = check_body(last)
     assert split_errors(upstream.response_errors(last.request, last.sent, last.response)) == (
-        expected_upstream_differences(call.status, document)
+        expected_upstream_differences(call.status, document, upstream.edition)
     )
     if call.status == 200:
         assert isinstance(outcome, stt.RawResponse)
