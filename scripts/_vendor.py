@@ -6,7 +6,12 @@ DEST is the folder to write into and PACKAGE the dotted import name of that fold
 ``scripts/vendor ../acme/src/acme/_vendor acme._vendor``. It writes ``DEST/openrouter_stt/`` (the
 client, without the command line) and ``DEST/openrouter_stt_models/`` (models, spec, py.typed), with
 every import of either package rewritten under PACKAGE, and refuses to leave any import that would
-reach for an installed openrouter-stt.
+reach for an installed openrouter-stt. Each copy carries the licence text.
+
+The copy is part of PACKAGE: its exceptions show as ``PACKAGE.openrouter_stt.RateLimitError`` and
+it logs under ``PACKAGE.openrouter_stt`` (the client names both after its own package). DEST, and
+any folder of PACKAGE this command creates, gets an ``__init__.py``, so that a setuptools build
+(``find_packages``) ships the copy; an existing folder of PACKAGE without one is reported.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ SOURCES = {
     "openrouter_stt": ROOT / "src" / "openrouter_stt",
     "openrouter_stt_models": ROOT / "generated" / "openrouter_stt_models",
 }
+LICENSE = ROOT / "LICENSE"
 # The command line needs the mock and argparse plumbing; a vendoring SDK wants the library only.
 SKIP = {"_cli.py", "__main__.py"}
 _IMPORT = re.compile(
@@ -54,6 +60,14 @@ def leftover_imports(source: str, package: str) -> list[str]:
     return found
 
 
+def package_folders(dest: Path, package: str) -> list[tuple[Path, str]]:
+    """Each folder of ``package`` with its dotted name, outermost first: for ``a/b/_vendor`` and
+    ``b._vendor``, ``[(a/b, "b"), (a/b/_vendor, "b._vendor")]``."""
+    parts = package.split(".")
+    folders = [dest.parents[i - 1] if i else dest for i in range(len(parts))]
+    return [(folder, ".".join(parts[: len(parts) - i])) for i, folder in enumerate(folders)][::-1]
+
+
 def vendor(dest: Path, package: str) -> list[Path]:
     """Write the vendored copy; return the files written."""
     header = (
@@ -61,6 +75,24 @@ def vendor(dest: Path, package: str) -> list[Path]:
         "# change the original and vendor again.\n"
     )
     written: list[Path] = []
+    dest = dest.resolve()
+    folders = package_folders(dest, package)
+    existed = {folder for folder, _ in folders if folder.is_dir()}
+    dest.mkdir(parents=True, exist_ok=True)
+    for folder, name in folders:
+        marker = folder / "__init__.py"
+        if marker.exists():
+            continue
+        if folder == dest or folder not in existed:
+            # Without it, setuptools' find_packages skips the folder, and the copy with it.
+            marker.write_text(f"{header}# It makes {name} a package, so that builds ship it.\n")
+            written.append(marker)
+        else:
+            print(
+                f"note: {folder} has no __init__.py: a setuptools build that finds packages "
+                f"will not ship {name}, nor the copy in it",
+                file=sys.stderr,
+            )
     for name, source_dir in SOURCES.items():
         target = dest / name
         if target.exists():
@@ -79,6 +111,8 @@ def vendor(dest: Path, package: str) -> list[Path]:
             else:
                 shutil.copyfile(path, out)
             written.append(out)
+        shutil.copyfile(LICENSE, target / "LICENSE")
+        written.append(target / "LICENSE")
     return written
 
 

@@ -111,10 +111,11 @@ if not _typing.TYPE_CHECKING:  # type checkers see the imports above, and no cat
 
 
 # Tracebacks and reprs show the public path (openrouter_stt.RateLimitError), not the private
-# module. The generated models keep their own module: they live in openrouter_stt_models.
+# module; a vendored copy shows its own (acme._vendor.openrouter_stt.RateLimitError). The
+# generated models keep their own module: they live in openrouter_stt_models.
 _locals = locals()
 for _name in __all__:
     _obj = _locals.get(_name)
-    if isinstance(_obj, type) and _obj.__module__.startswith("openrouter_stt._"):
+    if isinstance(_obj, type) and _obj.__module__.startswith(__name__ + "._"):
         _obj.__module__ = __name__
 del _locals, _name, _obj

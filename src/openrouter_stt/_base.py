@@ -55,7 +55,8 @@ __all__ = [
     "to_raw_response_wrapper",
 ]
 
-log = logging.getLogger("openrouter_stt")
+# The package's name: "openrouter_stt", or a vendored copy's own ("acme._vendor.openrouter_stt").
+log = logging.getLogger(__name__.rpartition(".")[0])
 
 _ENDPOINT = "/audio/transcriptions"
 _DATA_MARK = b'"data":"'

@@ -126,3 +126,84 @@ def test_vendored_copy_works_without_the_package(fresh_python: Path, tmp_path: P
     )  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
     assert "vendored copy works" in check.stdout
+
+
+# Runs with the vendored copy on the path: what a downstream user sees of it.
+NAMES = textwrap.dedent(
+    """
+    import logging, sys, traceback
+    import httpx
+    from acme_sdk._vendor import openrouter_stt as stt
+
+    names = set()
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            names.add(record.name)
+
+    logging.getLogger().addHandler(Keep())
+    logging.getLogger().setLevel(logging.DEBUG)
+    busy = {"error": {"code": 503, "message": "busy"}}
+    http = httpx.Client(transport=httpx.MockTransport(
+        lambda request: httpx.Response(503, headers={"Retry-After": "0"}, json=busy)))
+    client = stt.OpenRouterSTT(api_key="sk-or-vendored", http_client=http, max_retries=1)
+    try:
+        client.transcribe(sys.argv[1], model="openai/whisper-1")
+    except stt.ServiceUnavailableError as exc:
+        print(traceback.format_exception_only(exc)[-1].split(":")[0])
+    print(sorted(name for name in names if "openrouter" in name))
+    """
+)
+
+
+def test_the_copy_packages_names_and_logs_as_part_of_the_destination(tmp_path: Path) -> None:
+    site = tmp_path / "src"
+    (site / "acme_sdk").mkdir(parents=True)
+    (site / "acme_sdk" / "__init__.py").write_text("", encoding="utf-8")
+    dest = site / "acme_sdk" / "_vendor"  # not there yet: the command makes it a package
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "_vendor.py"), str(dest), "acme_sdk._vendor"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+    # A setuptools build ships the packages find_packages finds, and only those.
+    setuptools = pytest.importorskip("setuptools")
+    assert set(setuptools.find_packages(site)) == {
+        "acme_sdk",
+        "acme_sdk._vendor",
+        "acme_sdk._vendor.openrouter_stt",
+        "acme_sdk._vendor.openrouter_stt_models",
+    }
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License")
+    for name in ("openrouter_stt", "openrouter_stt_models"):
+        assert (dest / name / "LICENSE").read_text(encoding="utf-8") == licence
+
+    script = tmp_path / "names.py"
+    script.write_text(NAMES, encoding="utf-8")
+    check = subprocess.run(
+        [sys.executable, "-W", "error", str(script), str(ROOT / "tests" / "data" / "hello.wav")],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site)},
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+    # The exception and the log name the destination, never the private module or our package.
+    assert check.stdout.splitlines() == [
+        "acme_sdk._vendor.openrouter_stt.ServiceUnavailableError",
+        "['acme_sdk._vendor.openrouter_stt']",
+    ]
+
+
+def test_an_existing_folder_without_init_is_reported(tmp_path: Path) -> None:
+    dest = tmp_path / "acme_sdk" / "_vendor"
+    dest.mkdir(parents=True)  # acme_sdk exists, without __init__.py: perhaps a namespace package
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "_vendor.py"), str(dest), "acme_sdk._vendor"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (dest / "__init__.py").exists()
+    assert not (tmp_path / "acme_sdk" / "__init__.py").exists()
+    assert f"note: {tmp_path / 'acme_sdk'} has no __init__.py" in result.stderr
