@@ -9,6 +9,7 @@ import hmac
 import inspect
 import json
 import logging
+import socket
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -212,16 +213,25 @@ def test_which_hosts_count_as_loopback(host: str, loopback: bool) -> None:
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """What ``cli.main`` would serve, captured instead of binding anything."""
+    """What ``cli.main`` would serve, captured instead of serving it: the address asked for is
+    recorded, and a free loopback port bound in its place."""
     import uvicorn
 
+    from openrouter_stt_mock import server
+
     seen: dict[str, Any] = {}
+    real_bind = server.bind
 
-    def fake_run(app: Any, **kwargs: Any) -> None:
-        seen["app"] = app
-        seen.update(kwargs)
+    def fake_bind(host: str, port: int) -> socket.socket:
+        seen.update(host=host, port=port)
+        return real_bind("127.0.0.1", 0)
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    def fake_run(self: uvicorn.Server, sockets: list[socket.socket] | None = None) -> None:
+        seen["app"] = self.config.app
+
+    monkeypatch.setattr(server, "bind", fake_bind)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
+    monkeypatch.setattr(cli, "dedicate_process", lambda: None)
     return seen
 
 
@@ -238,7 +248,7 @@ def test_binding_elsewhere_warns_on_stderr(
     served: dict[str, Any], capsys: pytest.CaptureFixture[str], host: str
 ) -> None:
     assert cli.main(["--host", host, "--port", "9"]) == 0
-    assert served["host"] == host  # what uvicorn was asked (the fake binds nothing)
+    assert served["host"] == host  # what was asked (the fake binds loopback)
     err = capsys.readouterr().err
     assert "warning" in err
     assert host in err
