@@ -1,5 +1,6 @@
-"""The values the contract documents beyond its types: audio formats (and recognising one from a
-file's first bytes) and ISO-639-1 language codes.
+"""The values the contract documents beyond its types: audio formats (recognising one from a
+file's first bytes, and the media type a multipart file part carries), multipart's size cap, and
+ISO-639-1 language codes.
 
 Public, as both sides judge by it: the client (to infer ``format`` and refuse a bad argument before
 sending) and the mock (to refuse a request with the same words), so the two can never disagree.
@@ -12,8 +13,11 @@ from typing import Final, Literal, get_args
 __all__ = [
     "AUDIO_FORMATS",
     "ISO_639_1",
+    "MEDIA_TYPES",
+    "MULTIPART_MAX_BYTES",
     "SNIFF_BYTES",
     "AudioFormat",
+    "format_from_media_type",
     "format_from_suffix",
     "is_iso_639_1",
     "sniff_format",
@@ -33,6 +37,48 @@ _SUFFIXES: Final[dict[str, AudioFormat]] = {
     "opus": "ogg",
     "weba": "webm",
 }
+
+
+#: The media type a multipart file part of each format carries.
+MEDIA_TYPES: Final[dict[AudioFormat, str]] = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "flac": "audio/flac",
+    "m4a": "audio/mp4",
+    "ogg": "audio/ogg",
+    "webm": "audio/webm",
+    "aac": "audio/aac",
+}
+
+# Other spellings in use (browsers, Apple, older servers), each read as the format it names.
+_MEDIA_TYPE_ALIASES: Final[dict[str, AudioFormat]] = {
+    **{media_type: fmt for fmt, media_type in MEDIA_TYPES.items()},
+    "audio/wave": "wav",
+    "audio/x-wav": "wav",
+    "audio/vnd.wave": "wav",
+    "audio/mp3": "mp3",
+    "audio/mpeg3": "mp3",
+    "audio/x-flac": "flac",
+    "audio/m4a": "m4a",
+    "audio/x-m4a": "m4a",
+    "audio/opus": "ogg",
+    "audio/x-aac": "aac",
+    "audio/aacp": "aac",
+}
+
+#: The largest audio a multipart upload may carry: upstream documents 25 MB for the file part
+#: (larger audio goes as base64 JSON). Read as 25,000,000 bytes, the stricter reading.
+MULTIPART_MAX_BYTES: Final = 25_000_000
+
+
+def format_from_media_type(media_type: str) -> AudioFormat | None:
+    """Return the format a file part's ``Content-Type`` names (parameters ignored), or ``None``.
+
+    >>> format_from_media_type("audio/x-wav; codecs=1")
+    'wav'
+    """
+    essence = media_type.partition(";")[0].strip().lower()
+    return _MEDIA_TYPE_ALIASES.get(essence)
 
 
 def sniff_format(head: bytes) -> AudioFormat | None:
