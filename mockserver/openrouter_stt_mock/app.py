@@ -21,6 +21,7 @@ from .config import MockConfig
 from .errors import MockError, error_response
 from .faults import RAW_SEND
 from .handle import MockHandle
+from .journal_feed import Traffic
 
 __all__ = ["ENDPOINT_PATH", "MAX_HEADER_BYTES", "create_app"]
 
@@ -70,8 +71,9 @@ def create_app(config: MockConfig | None = None) -> Starlette:
     """
     config = config or MockConfig()
     handle = MockHandle(config)
+    traffic = Traffic()
     endpoints = [
-        Route(ENDPOINT_PATH, routes.Transcriptions(handle), methods=["POST"]),
+        Route(ENDPOINT_PATH, routes.Transcriptions(handle, traffic), methods=["POST"]),
         Route("/openapi.json", routes.openapi, methods=["GET"]),
     ]
     if config.control_routes:
@@ -81,4 +83,5 @@ def create_app(config: MockConfig | None = None) -> Starlette:
         ]
     app = _MockApp(routes=endpoints, exception_handlers={HTTPException: _routing_error})
     app.state.mock = handle  # read through get_handle(app)
+    app.state.traffic = traffic  # the journal's reader gives way to the endpoint's requests
     return app

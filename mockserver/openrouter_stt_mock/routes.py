@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from .errors import MockError, error_response
 from .gateway import transcribe
 from .handle import MockHandle, get_handle
+from .journal_feed import JournalQuery, Traffic, feed
 from .spec import spec_bytes
 
 __all__ = ["Transcriptions", "journal", "openapi", "reset"]
@@ -22,12 +24,14 @@ class Transcriptions:
     app's handle is bound when the app is built, not looked up on each request.
     """
 
-    def __init__(self, handle: MockHandle) -> None:
+    def __init__(self, handle: MockHandle, traffic: Traffic) -> None:
         self._handle = handle
+        self._traffic = traffic
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        answer = await transcribe(Request(scope, receive, send), self._handle)
-        await answer(scope, receive, send)
+        with self._traffic.request():  # a reader of the journal gives way meanwhile
+            answer = await transcribe(Request(scope, receive, send), self._handle)
+            await answer(scope, receive, send)
 
 
 async def openapi(request: Request) -> Response:
@@ -36,9 +40,16 @@ async def openapi(request: Request) -> Response:
 
 
 async def journal(request: Request) -> Response:
-    """``GET /_mock/journal``: every exchange, with its verdict against the spec."""
-    entries = get_handle(request.app).journal.to_list()
-    return Response(orjson.dumps(entries), media_type="application/json")
+    """``GET /_mock/journal``: the exchanges the query selects (every one, oldest first, when it
+    selects nothing), each with its verdict against the spec, streamed (see :mod:`.journal_feed`).
+    """
+    try:
+        query = JournalQuery.from_params(request.query_params)
+    except MockError as exc:
+        return error_response(exc)
+    traffic: Traffic = request.app.state.traffic
+    entries = feed(get_handle(request.app).journal, query, traffic)
+    return StreamingResponse(entries, media_type="application/json")
 
 
 async def reset(request: Request) -> Response:
