@@ -48,7 +48,7 @@ from ._version import __version__
 from .formats import AUDIO_FORMATS, AudioFormat
 
 if _typing.TYPE_CHECKING:
-    from openrouter_stt_models import STTResponse, STTUsage
+    from openrouter_stt_models import STTResponse, STTSegment, STTUsage, STTVerboseResponse, STTWord
 
 __all__ = [
     "AUDIO_FORMATS",
@@ -83,7 +83,10 @@ __all__ = [
     "RawResponse",
     "RetryPolicy",
     "STTResponse",
+    "STTSegment",
     "STTUsage",
+    "STTVerboseResponse",
+    "STTWord",
     "ServiceUnavailableError",
     "TranscriptionsWithRawResponse",
     "__version__",
@@ -91,7 +94,7 @@ __all__ = [
 
 #: Re-exported from the generated models, which are built on first use: importing pydantic's
 #: model machinery would otherwise cost more than importing httpx and pydantic together.
-_FROM_MODELS = frozenset({"STTResponse", "STTUsage"})
+_FROM_MODELS = frozenset({"STTResponse", "STTSegment", "STTUsage", "STTVerboseResponse", "STTWord"})
 
 
 if not _typing.TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
@@ -99,9 +102,21 @@ if not _typing.TYPE_CHECKING:  # type checkers see the imports above, and no cat
     def __getattr__(name: str) -> _typing.Any:
         """The models' names, imported on first use (then kept in the module like any other)."""
         if name in _FROM_MODELS:
-            from openrouter_stt_models import STTResponse, STTUsage
+            from openrouter_stt_models import (
+                STTResponse,
+                STTSegment,
+                STTUsage,
+                STTVerboseResponse,
+                STTWord,
+            )
 
-            globals().update(STTResponse=STTResponse, STTUsage=STTUsage)
+            globals().update(
+                STTResponse=STTResponse,
+                STTSegment=STTSegment,
+                STTUsage=STTUsage,
+                STTVerboseResponse=STTVerboseResponse,
+                STTWord=STTWord,
+            )
             return globals()[name]
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -1,17 +1,30 @@
 """Logic shared by both clients, without I/O: configuration, argument checks, building the
-request, reading the response, the retry bookkeeping, and translating httpx's errors."""
+request (its body in either upload form), reading the response, the retry bookkeeping, and
+translating httpx's errors."""
 
 from __future__ import annotations
 
 import abc
 import functools
+import json
 import logging
 import math
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar, Generic, ParamSpec, TypeAlias, TypeVar, cast
+from dataclasses import dataclass, replace
+from typing import (
+    TYPE_CHECKING,
+    ClassVar,
+    Final,
+    Generic,
+    Literal,
+    ParamSpec,
+    TypeAlias,
+    TypeVar,
+    cast,
+    get_args,
+)
 
 import httpx
 import pydantic
@@ -35,20 +48,26 @@ from ._exceptions import (
     status_error_class,
 )
 from ._files import AudioBody, AudioSource
+from ._multipart import form_head, form_tail, new_boundary, part_filename
 from ._retry import attempt_timeout, retry_delay
-from ._types import TimeoutTypes
-from .formats import is_iso_639_1
+from ._types import UPLOAD_FORMS, TimeoutTypes, TranscribeOptions, UploadForm
+from .formats import MEDIA_TYPES, MULTIPART_MAX_BYTES, is_iso_639_1
 
 if TYPE_CHECKING:
     from openrouter_stt_models import ErrorData, STTResponse
 
 __all__ = [
+    "DEFAULT_UPLOAD",
     "Attempts",
     "BaseClient",
+    "Call",
     "RawResponse",
     "RequestFields",
     "async_to_raw_response_wrapper",
     "check_fields",
+    "check_upload",
+    "choose_form",
+    "form_fields",
     "make_body",
     "make_status_error",
     "map_transport_error",
@@ -70,19 +89,37 @@ _HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
 RequestFields: TypeAlias = dict[str, object]
 
 
+def _values(alias: object) -> tuple[str, ...]:
+    """The values of one of the generated models' ``Literal`` aliases, such as
+    ``STTResponseFormat``: the spec's enums, never restated here."""
+    values: tuple[str, ...] = get_args(getattr(alias, "__value__", alias))
+    return values
+
+
+def _shown(value: object) -> str:
+    """A wrong argument as an error message shows it: a string quoted, anything else by type."""
+    return repr(value) if isinstance(value, str) else type(value).__name__
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return ", ".join(repr(value) for value in values)
+
+
 def check_fields(
     *,
     model: object,
-    language: object,
-    temperature: object,
-    provider_options: object,
+    language: object = None,
+    temperature: object = None,
+    provider_options: object = None,
+    response_format: object = None,
+    timestamp_granularities: object = None,
 ) -> RequestFields:
-    """Check the non-audio arguments of ``transcribe``, raising :class:`InvalidRequestError`.
+    """Check the request arguments of ``transcribe``, raising :class:`InvalidRequestError`.
 
-    A new request field is checked here, and :func:`make_body` sends it as it is.
+    A new request field is checked here, and :func:`make_body` sends it as it is, in either form.
     """
     if not isinstance(model, str) or not model.strip():
-        got = repr(model) if isinstance(model, str) else type(model).__name__
+        got = _shown(model)
         raise InvalidRequestError(
             f"model: expected a non-empty model id such as 'openai/whisper-large-v3', got {got}",
             field="model",
@@ -90,7 +127,7 @@ def check_fields(
     fields: RequestFields = {"model": model}
     if language is not None:
         if not isinstance(language, str) or not is_iso_639_1(language):
-            got = repr(language) if isinstance(language, str) else type(language).__name__
+            got = _shown(language)
             raise InvalidRequestError(
                 f"language: {got} is not an ISO-639-1 code; expected two lowercase letters such "
                 "as 'en' or 'ja', or None to detect the language",
@@ -122,12 +159,145 @@ def check_fields(
                 field="provider_options",
             ) from None
         fields["provider"] = {"options": options}
+    if response_format is not None:
+        from openrouter_stt_models import STTResponseFormat
+
+        formats = _values(STTResponseFormat)
+        if response_format not in formats:
+            raise InvalidRequestError(
+                f"response_format: {_shown(response_format)} is not offered; "
+                f"accepted: {_quoted(formats)}, or None for 'json'",
+                field="response_format",
+            )
+        fields["response_format"] = response_format
+    if timestamp_granularities is not None:
+        granularities = _check_granularities(timestamp_granularities)
+        if granularities and response_format != "verbose_json":
+            # Upstream ignores them then; refused here, as the caller asked for timestamps that
+            # would never come.
+            raise InvalidRequestError(
+                f"timestamp_granularities: timestamps come only with "
+                f"response_format='verbose_json', and response_format is {response_format!r}; "
+                "pass response_format='verbose_json' or leave timestamp_granularities out",
+                field="timestamp_granularities",
+            )
+        if granularities:
+            fields["timestamp_granularities"] = granularities
     return fields
 
 
-def make_body(source: AudioSource, fields: RequestFields) -> AudioBody:
-    """The streamed JSON body: the generated model serialised with empty audio data, with the
-    base64 audio streamed in its place."""
+def _check_granularities(value: object) -> list[str]:
+    """The granularities asked for, each once, in the order given."""
+    from openrouter_stt_models import STTTimestampGranularity
+
+    accepted = _values(STTTimestampGranularity)
+    example = f"expected a list of {_quoted(accepted)}, such as ['word', 'segment']"
+    if not isinstance(value, list | tuple):
+        got = f"the string {value!r}" if isinstance(value, str) else type(value).__name__
+        raise InvalidRequestError(
+            f"timestamp_granularities: {example}, got {got}", field="timestamp_granularities"
+        )
+    for item in value:
+        if item not in accepted:
+            got = _shown(item)
+            raise InvalidRequestError(
+                f"timestamp_granularities: {got} is not a granularity; accepted: "
+                f"{_quoted(accepted)}",
+                field="timestamp_granularities",
+            )
+    return list(dict.fromkeys(value))
+
+
+def check_upload(upload: object) -> UploadForm:
+    """Check ``transcribe``'s ``upload`` argument, raising :class:`InvalidRequestError`."""
+    if upload not in UPLOAD_FORMS:
+        got = _shown(upload)
+        raise InvalidRequestError(
+            f"upload: {got} is not an upload form; accepted: {_quoted(UPLOAD_FORMS)}",
+            field="upload",
+        )
+    return upload
+
+
+#: The argument of ``transcribe`` each request field comes from, where the names differ.
+_PARAMETER_OF: Final = {"provider": "provider_options"}
+
+
+@functools.cache
+def _form_part_names() -> frozenset[str]:
+    from openrouter_stt_models import STTMultipartRequest
+
+    fields = STTMultipartRequest.model_fields
+    return frozenset(info.alias or name for name, info in fields.items())
+
+
+def form_fields(fields: RequestFields) -> tuple[list[tuple[str, str]], list[str]]:
+    """The multipart text parts that carry ``fields``, as ``(name, value)`` pairs, and the
+    arguments (in the caller's words) of the fields the form has no part for.
+
+    The parts are the generated ``STTMultipartRequest``'s: a list goes as one ``name[]`` part
+    per item, as OpenAI's form does, a string as it is and anything else as JSON.
+    """
+    names = _form_part_names()
+    parts: list[tuple[str, str]] = []
+    misfits: list[str] = []
+    for key, value in fields.items():
+        items = value if isinstance(value, list) else [value]
+        name = f"{key}[]" if isinstance(value, list) else key
+        if name not in names:
+            misfits.append(_PARAMETER_OF.get(key, key))
+            continue
+        parts += [(name, item if isinstance(item, str) else json.dumps(item)) for item in items]
+    return parts, misfits
+
+
+def choose_form(
+    upload: UploadForm, size: int, misfits: Sequence[str]
+) -> Literal["json", "multipart"]:
+    """The form a body of ``size`` bytes of audio goes in: ``upload``'s choice, and for ``auto``
+    multipart when the audio is within its cap and every field has a part, else JSON.
+
+    Raises :class:`InvalidRequestError` when multipart is asked for and cannot carry the request.
+    """
+    fits = size <= MULTIPART_MAX_BYTES
+    if upload == "json" or (upload == "auto" and not (fits and not misfits)):
+        return "json"
+    if misfits:
+        raise InvalidRequestError(
+            f"upload: a multipart upload has no part for {misfits[0]} (only the JSON body "
+            f"carries it); pass upload='json' or 'auto', or leave {misfits[0]} out",
+            field="upload",
+        )
+    if not fits:
+        raise InvalidRequestError(
+            f"upload: the audio is {size:,} bytes, over the {MULTIPART_MAX_BYTES:,} bytes a "
+            "multipart upload may carry; pass upload='json' or 'auto' (larger audio goes as "
+            "base64 JSON)",
+            field="upload",
+        )
+    return "multipart"
+
+
+def make_body(source: AudioSource, fields: RequestFields, upload: UploadForm) -> AudioBody:
+    """The streamed body of a request, in the form :func:`choose_form` picks.
+
+    JSON: the generated model serialised with empty audio data, with the base64 audio streamed in
+    its place. Multipart: the fields as text parts, then the audio as it is in the file part,
+    named and typed after its format.
+    """
+    parts, misfits = form_fields(fields) if upload != "json" else ([], [])
+    if choose_form(upload, source.size, misfits) == "multipart":
+        boundary = new_boundary()
+        head = form_head(
+            boundary, parts, part_filename(source.name, source.format), MEDIA_TYPES[source.format]
+        )
+        return AudioBody(
+            head,
+            source,
+            form_tail(boundary),
+            content_type=f"multipart/form-data; boundary={boundary}",
+            encode=False,
+        )
     # The generated models are built on first use: importing the package stays light.
     from openrouter_stt_models import STTRequest
 
@@ -202,9 +372,10 @@ class RawResponse:
     >>> raw.generation_id, raw.headers["content-type"], raw.parse().text  # doctest: +SKIP
     """
 
-    def __init__(self, http_response: httpx.Response) -> None:
+    def __init__(self, http_response: httpx.Response, *, verbose: bool = False) -> None:
         self.http_response = http_response
         """The underlying :class:`httpx.Response`, already read."""
+        self._verbose = verbose
 
     @property
     def status_code(self) -> int:
@@ -223,23 +394,26 @@ class RawResponse:
         return value
 
     def parse(self) -> STTResponse:
-        """The body as an :class:`STTResponse`; raises :class:`APIResponseValidationError`
-        when it is not one."""
-        from openrouter_stt_models import STTResponse
+        """The body as an :class:`STTResponse`, an :class:`STTVerboseResponse` when the call
+        asked for ``verbose_json``; raises :class:`APIResponseValidationError` when it is not
+        one."""
+        from openrouter_stt_models import STTResponse, STTVerboseResponse
 
+        model = STTVerboseResponse if self._verbose else STTResponse
         response = self.http_response
         try:
             # One pass over the bytes; anything unusual (another charset, an invalid body) takes
             # the path below, which reads the body as text where it must and words the error.
-            return STTResponse.model_validate_json(response.content)
+            return model.model_validate_json(response.content)
         except pydantic.ValidationError:
             pass
         body = _read_body(response)
         try:
-            return STTResponse.model_validate(body)
+            return model.model_validate(body)
         except pydantic.ValidationError as exc:
+            kind = "verbose transcription" if self._verbose else "transcription"
             raise APIResponseValidationError(
-                f"the {response.status_code} response is not a valid transcription: "
+                f"the {response.status_code} response is not a valid {kind}: "
                 f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}",
                 response=response,
                 body=body,
@@ -388,6 +562,31 @@ class Attempts:
         return delay
 
 
+#: The upload form of a call that names none.
+DEFAULT_UPLOAD: Final[UploadForm] = "json"
+
+#: The options of ``transcribe`` that shape the call rather than the request's fields.
+_CALL_OPTIONS: Final = frozenset({"format", "upload", "timeout", "max_retries", "extra_headers"})
+_OPTIONS: Final = TranscribeOptions.__optional_keys__ | TranscribeOptions.__required_keys__
+
+
+@dataclass(frozen=True, eq=False)
+class Call:
+    """One ``transcribe`` call, its arguments checked: the request's fields, the upload form
+    asked for, the format given, the call's attempts and extra headers."""
+
+    fields: RequestFields
+    upload: UploadForm
+    format: object
+    attempts: Attempts
+    extra_headers: Mapping[str, str] | None
+
+    @property
+    def verbose(self) -> bool:
+        """Whether the answer is a verbose one."""
+        return self.fields.get("response_format") == "verbose_json"
+
+
 class BaseClient(Generic[_HttpT]):
     """Configuration, request building and the retry bookkeeping shared by the sync and async
     clients, which add only sending and sleeping."""
@@ -441,7 +640,6 @@ class BaseClient(Generic[_HttpT]):
                 "Authorization": f"Bearer {self._api_key}",
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
-                "Content-Type": "application/json",
             }
         )
         if http_referer:
@@ -475,23 +673,42 @@ class BaseClient(Generic[_HttpT]):
             policy = replace(policy, max_retries=max_retries)
         return Attempts(timeout, policy, self._clock, self._url)
 
-    def _build_request(
-        self,
-        body: AudioBody,
-        content: Iterator[bytes] | AsyncIterator[bytes],
-        attempts: Attempts,
-        extra_headers: Mapping[str, str] | None,
-    ) -> httpx.Request:
-        """One attempt's request: httpx merges its client's headers with ours and sets ``Host``;
-        ``content`` iterates ``body``, whose exact length lets it go out unchunked."""
-        headers = self._headers.copy()
-        headers.update(extra_headers or {})
-        headers["Content-Length"] = str(body.content_length)
-        return self._client.build_request(
-            "POST", self._url, content=content, headers=headers, timeout=attempts.timeout()
+    def _prepare(self, model: object, response_format: object, options: TranscribeOptions) -> Call:
+        """Check a call's arguments (all but the audio), before anything is read or sent."""
+        unknown = sorted(options.keys() - _OPTIONS)
+        if unknown:
+            # What Python says of a misspelt argument, which **options would otherwise swallow.
+            raise TypeError(f"transcribe() got an unexpected keyword argument {unknown[0]!r}")
+        fields = check_fields(
+            model=model,
+            response_format=response_format,
+            **{key: value for key, value in options.items() if key not in _CALL_OPTIONS},
+        )
+        return Call(
+            fields=fields,
+            upload=check_upload(options.get("upload", DEFAULT_UPLOAD)),
+            format=options.get("format"),
+            attempts=self._attempts(
+                options.get("timeout", NOT_GIVEN), options.get("max_retries", NOT_GIVEN)
+            ),
+            extra_headers=options.get("extra_headers"),
         )
 
-    def _result(self, response: httpx.Response) -> STTResponse:
+    def _build_request(
+        self, call: Call, body: AudioBody, content: Iterator[bytes] | AsyncIterator[bytes]
+    ) -> httpx.Request:
+        """One attempt's request: httpx merges its client's headers with ours and sets ``Host``;
+        ``content`` iterates ``body``, whose exact length lets it go out unchunked. The body
+        names its own type, which no header given replaces (a multipart boundary must match)."""
+        headers = self._headers.copy()
+        headers.update(call.extra_headers or {})
+        headers["Content-Type"] = body.content_type
+        headers["Content-Length"] = str(body.content_length)
+        return self._client.build_request(
+            "POST", self._url, content=content, headers=headers, timeout=call.attempts.timeout()
+        )
+
+    def _result(self, call: Call, response: httpx.Response) -> STTResponse:
         """The call's result: parsed, or unparsed when called through ``with_raw_response``."""
-        raw = RawResponse(response)
+        raw = RawResponse(response, verbose=call.verbose)
         return cast("STTResponse", raw) if _RAW_RESPONSE.get() else raw.parse()

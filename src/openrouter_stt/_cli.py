@@ -1,6 +1,7 @@
 """The ``openrouter-stt`` command line.
 
-``openrouter-stt transcribe FILE`` prints the transcript (``--json`` the whole response);
+``openrouter-stt transcribe FILE`` prints the transcript (``--json`` the whole response, and
+``--response-format verbose_json`` one timestamped line per segment, or per word);
 ``openrouter-stt mock`` runs the offline mock server. Errors print one line on stderr and exit
 with 2 for input the client refuses, 1 for errors from the service or the network.
 """
@@ -11,15 +12,20 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import httpx
 
+from ._base import DEFAULT_UPLOAD
 from ._client import OpenRouterSTT
 from ._config import DEFAULT_MODEL
 from ._exceptions import InvalidRequestError, OpenRouterSTTError
+from ._types import UPLOAD_FORMS
 from ._version import __version__
 from .formats import AUDIO_FORMATS
+
+if TYPE_CHECKING:
+    from openrouter_stt_models import STTResponse
 
 __all__ = ["main"]
 
@@ -51,6 +57,26 @@ def _parser() -> argparse.ArgumentParser:
         "--format",
         choices=AUDIO_FORMATS,
         help="audio format, when neither the bytes nor the file name tell it",
+    )
+    transcribe.add_argument(
+        "--response-format",
+        choices=("json", "verbose_json"),
+        help="verbose_json adds the language, duration and timestamped segments "
+        "(default: json, or verbose_json with --granularity)",
+    )
+    transcribe.add_argument(
+        "--granularity",
+        dest="timestamp_granularities",
+        action="append",
+        choices=("segment", "word"),
+        help="timestamps per segment or per word (repeat for both); implies verbose_json",
+    )
+    transcribe.add_argument(
+        "--upload",
+        choices=UPLOAD_FORMS,
+        default=DEFAULT_UPLOAD,
+        help="how the audio goes up: base64 in JSON, or multipart (at most 25 MB); "
+        "auto takes multipart when it can (default: %(default)s)",
     )
     transcribe.add_argument("--json", action="store_true", help="print the whole response as JSON")
     transcribe.add_argument(
@@ -88,6 +114,9 @@ def _mock_http_client() -> tuple[str, httpx.Client]:
 
 def _transcribe(args: argparse.Namespace) -> int:
     http_client: httpx.Client | None = None
+    response_format = args.response_format
+    if response_format is None and args.timestamp_granularities:
+        response_format = "verbose_json"
     try:
         api_key: str | None = None
         base_url: str | None = None
@@ -104,6 +133,9 @@ def _transcribe(args: argparse.Namespace) -> int:
                 language=args.language,
                 temperature=args.temperature,
                 format=args.format,
+                response_format=response_format,
+                timestamp_granularities=args.timestamp_granularities,
+                upload=args.upload,
             )
     except InvalidRequestError as exc:
         return _fail(str(exc), EXIT_BAD_INPUT)
@@ -114,9 +146,26 @@ def _transcribe(args: argparse.Namespace) -> int:
             http_client.close()
     if args.json:
         print(result.model_dump_json(indent=2, exclude_none=True))
+    elif response_format == "verbose_json":
+        print(_timestamped(result, words="word" in (args.timestamp_granularities or ())))
     else:
         print(result.text)
     return 0
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{rest:06.3f}"
+
+
+def _timestamped(result: STTResponse, *, words: bool) -> str:
+    """A verbose answer as one ``[start --> end] text`` line per word (when asked for) or per
+    segment; the plain text when it has neither."""
+    rows = [(w.start, w.end, w.word) for w in result.words or ()] if words else []
+    rows = rows or [(s.start, s.end, s.text.strip()) for s in result.segments or ()]
+    if not rows:
+        return result.text
+    return "\n".join(f"[{_clock(start)} --> {_clock(end)}] {text}" for start, end, text in rows)
 
 
 def _mock(argv: list[str]) -> int:

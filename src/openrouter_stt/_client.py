@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, overload
 
 import httpx
 
@@ -13,17 +12,16 @@ from ._base import (
     Attempts,
     BaseClient,
     async_to_raw_response_wrapper,
-    check_fields,
     make_body,
     to_raw_response_wrapper,
 )
-from ._config import NOT_GIVEN, NotGiven
 from ._files import aload_audio, load_audio
-from ._types import AudioInput, TimeoutTypes
-from .formats import AudioFormat
+from ._types import AudioInput, TranscribeOptions
 
 if TYPE_CHECKING:
-    from openrouter_stt_models import STTResponse
+    from typing_extensions import Unpack
+
+    from openrouter_stt_models import STTResponse, STTResponseFormat, STTVerboseResponse
 
 __all__ = [
     "AsyncOpenRouterSTT",
@@ -71,50 +69,71 @@ class OpenRouterSTT(BaseClient[httpx.Client]):
         """The same calls, returning a :class:`RawResponse` (status, headers, generation id)."""
         return TranscriptionsWithRawResponse(self)
 
+    # The first two declare the result's type for a type checker; the options are declared once,
+    # in TranscribeOptions.
+    @overload
     def transcribe(
         self,
         audio: AudioInput,
         *,
         model: str,
-        language: str | None = None,
-        temperature: float | None = None,
-        format: AudioFormat | None = None,
-        provider_options: Mapping[str, Mapping[str, Any]] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        response_format: Literal["verbose_json"],
+        **options: Unpack[TranscribeOptions],
+    ) -> STTVerboseResponse: ...
+    @overload
+    def transcribe(
+        self,
+        audio: AudioInput,
+        *,
+        model: str,
+        response_format: Literal["json"] | None = None,
+        **options: Unpack[TranscribeOptions],
+    ) -> STTResponse: ...
+    def transcribe(
+        self,
+        audio: AudioInput,
+        *,
+        model: str,
+        response_format: STTResponseFormat | None = None,
+        **options: Unpack[TranscribeOptions],
     ) -> STTResponse:
         """Transcribe ``audio`` (a path, bytes, or a binary file object) with ``model``.
+
+        ``response_format="verbose_json"`` returns an :class:`STTVerboseResponse`, with the
+        task, language, duration and timestamped segments, and the words when
+        ``timestamp_granularities`` (a list of ``"segment"`` and ``"word"``) asks for them;
+        granularities without ``verbose_json`` are refused, as they would bring nothing.
 
         ``format`` is inferred from the audio's bytes, then from its file name; give it only
         for audio whose bytes carry no signature. ``language`` is an ISO-639-1 code (detected
         when omitted), ``temperature`` a number between 0 and 1, ``provider_options`` options
         keyed by provider slug. ``timeout`` and ``max_retries`` override the client's for this
-        call. Invalid arguments raise :class:`InvalidRequestError` before anything is sent.
+        call, ``extra_headers`` add to (or replace) the headers sent. Invalid arguments raise
+        :class:`InvalidRequestError` before anything is sent.
+
+        ``upload`` picks the body's form: ``"json"`` (base64 audio in JSON, any size),
+        ``"multipart"`` (multipart/form-data, the audio as it is: a quarter fewer bytes, at most
+        25 MB and no ``provider_options``), or ``"auto"``, the default: multipart when it can
+        carry the call, else JSON. The file part is named and typed after the audio's format
+        (``audio.wav``, ``audio/wav``) even for bytes or a nameless file object.
 
         The body is streamed: a path or file object is read chunk by chunk while sending, and
         read again from the start for each retry. A file object is read from its current
         position and left open; one that cannot seek (a pipe) is read into memory once, so
         that retries can send it again.
         """
-        fields = check_fields(
-            model=model,
-            language=language,
-            temperature=temperature,
-            provider_options=provider_options,
-        )
-        body = make_body(load_audio(audio, format), fields)
-        attempts = self._attempts(timeout, max_retries)
+        call = self._prepare(model, response_format, options)
+        body = make_body(load_audio(audio, call.format), call.fields, call.upload)
         while True:
-            request = self._build_request(body, iter(body), attempts, extra_headers)
+            request = self._build_request(call, body, iter(body))
             try:
-                response = self._send(request, attempts)
+                response = self._send(request, call.attempts)
             except httpx.RequestError as exc:
-                delay = attempts.retry_after_error(exc, request)
+                delay = call.attempts.retry_after_error(exc, request)
             else:
                 if response.is_success:
-                    return self._result(response)
-                delay = attempts.retry_after_status(response)
+                    return self._result(call, response)
+                delay = call.attempts.retry_after_status(response)
             finally:
                 body.close()
             self._clock.sleep(delay)
@@ -168,38 +187,45 @@ class AsyncOpenRouterSTT(BaseClient[httpx.AsyncClient]):
         """The same calls, returning a :class:`RawResponse` (status, headers, generation id)."""
         return AsyncTranscriptionsWithRawResponse(self)
 
+    @overload
     async def transcribe(
         self,
         audio: AudioInput,
         *,
         model: str,
-        language: str | None = None,
-        temperature: float | None = None,
-        format: AudioFormat | None = None,
-        provider_options: Mapping[str, Mapping[str, Any]] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        response_format: Literal["verbose_json"],
+        **options: Unpack[TranscribeOptions],
+    ) -> STTVerboseResponse: ...
+    @overload
+    async def transcribe(
+        self,
+        audio: AudioInput,
+        *,
+        model: str,
+        response_format: Literal["json"] | None = None,
+        **options: Unpack[TranscribeOptions],
+    ) -> STTResponse: ...
+    async def transcribe(
+        self,
+        audio: AudioInput,
+        *,
+        model: str,
+        response_format: STTResponseFormat | None = None,
+        **options: Unpack[TranscribeOptions],
     ) -> STTResponse:
         """Transcribe ``audio``; see :meth:`OpenRouterSTT.transcribe`."""
-        fields = check_fields(
-            model=model,
-            language=language,
-            temperature=temperature,
-            provider_options=provider_options,
-        )
-        body = make_body(await aload_audio(audio, format), fields)
-        attempts = self._attempts(timeout, max_retries)
+        call = self._prepare(model, response_format, options)
+        body = make_body(await aload_audio(audio, call.format), call.fields, call.upload)
         while True:
-            request = self._build_request(body, aiter(body), attempts, extra_headers)
+            request = self._build_request(call, body, aiter(body))
             try:
-                response = await self._send(request, attempts)
+                response = await self._send(request, call.attempts)
             except httpx.RequestError as exc:
-                delay = attempts.retry_after_error(exc, request)
+                delay = call.attempts.retry_after_error(exc, request)
             else:
                 if response.is_success:
-                    return self._result(response)
-                delay = attempts.retry_after_status(response)
+                    return self._result(call, response)
+                delay = call.attempts.retry_after_status(response)
             finally:
                 await body.aclose()
             await self._clock.asleep(delay)

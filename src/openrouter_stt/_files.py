@@ -1,9 +1,10 @@
-"""Audio input → a JSON request body streamed in chunks, with its exact length known upfront.
+"""Audio input → a request body streamed in chunks, with its exact length known upfront.
 
 :func:`load_audio` and :func:`aload_audio` check an input and find its size and format without
-reading it whole; :class:`AudioBody` then streams ``head + base64(audio) + tail`` each time it is
-iterated, so a retry sends the same bytes again. The sync and async twins sit side by side and
-differ only in how they touch the disk.
+reading it whole; :class:`AudioBody` then streams ``head + audio + tail`` each time it is
+iterated, the audio as base64 (inside a JSON body) or as it is (inside a multipart body), so a
+retry sends the same bytes again. The sync and async twins sit side by side and differ only in
+how they touch the disk.
 """
 
 from __future__ import annotations
@@ -274,23 +275,49 @@ async def _aencode(chunks: AsyncIterator[bytes | memoryview]) -> AsyncIterator[b
         yield base64.b64encode(carry)
 
 
+# The audio as it is: each chunk copied out of the read buffer, which the next read reuses,
+# since a transport may keep the chunks it was given (httpx's ``Request.read()`` joins them).
+def _copy(chunks: Iterable[bytes | memoryview]) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield bytes(chunk)
+
+
+async def _acopy(chunks: AsyncIterator[bytes | memoryview]) -> AsyncIterator[bytes]:
+    async for chunk in chunks:
+        yield bytes(chunk)
+
+
 class AudioBody:
-    """The request body ``head + base64(audio) + tail``, streamed, re-iterable for retries.
+    """The request body ``head + base64(audio) + tail`` (or ``head + audio + tail`` when
+    ``encode`` is false), streamed, re-iterable for retries.
 
     Iterate it (sync or async) once per attempt, then :meth:`close` (or :meth:`aclose`) it:
     that closes any file it opened even when the transport gave up half-way.
     """
 
-    def __init__(self, head: bytes, source: AudioSource, tail: bytes) -> None:
+    def __init__(
+        self,
+        head: bytes,
+        source: AudioSource,
+        tail: bytes,
+        *,
+        content_type: str = "application/json",
+        encode: bool = True,
+    ) -> None:
         self._head = head
         self._source = source
         self._tail = tail
+        self._encode = encode
         self._opened: list[IO[bytes]] = []
+        self.content_type = content_type
+        """The body's ``Content-Type``."""
 
     @property
     def content_length(self) -> int:
         """The exact number of bytes one iteration yields."""
-        return len(self._head) + base64_length(self._source.size) + len(self._tail)
+        size = self._source.size
+        audio = base64_length(size) if self._encode else size
+        return len(self._head) + audio + len(self._tail)
 
     def _reader(self, block: int = CHUNK_SIZE) -> Callable[[int], bytes | memoryview]:
         """A function reading the audio's next bytes, at most ``n`` of them.
@@ -326,7 +353,8 @@ class AudioBody:
         data = self._source.data
         if data is None or self._source.size > CHUNK_SIZE:
             return None
-        return self._head + base64.b64encode(data) + self._tail
+        audio = base64.b64encode(data) if self._encode else data
+        return b"".join((self._head, audio, self._tail))
 
     def __iter__(self) -> Iterator[bytes]:
         whole = self._whole()
@@ -334,7 +362,7 @@ class AudioBody:
             yield whole
             return
         yield self._head
-        yield from _encode(self._iter_raw())
+        yield from (_encode if self._encode else _copy)(self._iter_raw())
         yield self._tail
 
     def _iter_raw(self) -> Iterator[bytes | memoryview]:
@@ -358,7 +386,7 @@ class AudioBody:
             yield whole
             return
         yield self._head
-        async for chunk in _aencode(self._aiter_raw()):
+        async for chunk in (_aencode if self._encode else _acopy)(self._aiter_raw()):
             yield chunk
         yield self._tail
 

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import os
-from typing import IO, Final, TypeAlias
+from collections.abc import Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypedDict, get_args
 
 import httpx
 
-__all__ = ["ACCEPTED_AUDIO_TYPES", "AudioInput", "FileContent", "PathInput", "TimeoutTypes"]
+if TYPE_CHECKING:
+    from openrouter_stt_models import STTTimestampGranularity
+
+    from ._config import NotGiven
+    from .formats import AudioFormat
+
+__all__ = [
+    "ACCEPTED_AUDIO_TYPES",
+    "UPLOAD_FORMS",
+    "AudioInput",
+    "FileContent",
+    "PathInput",
+    "TimeoutTypes",
+    "TranscribeOptions",
+    "UploadForm",
+]
 
 #: A path to an audio file.
 PathInput: TypeAlias = str | os.PathLike[str]
@@ -26,3 +42,25 @@ ACCEPTED_AUDIO_TYPES: Final = (
 #: A timeout: per phase as an :class:`httpx.Timeout`, one number of seconds for every phase, or
 #: ``None`` for none at all.
 TimeoutTypes: TypeAlias = float | httpx.Timeout | None
+
+#: How the audio goes up: ``"json"`` (base64 inside a JSON body, any size, every field),
+#: ``"multipart"`` (multipart/form-data, the audio as it is, at most 25 MB, no provider options),
+#: or ``"auto"``: multipart when it can carry the request, else JSON.
+UploadForm: TypeAlias = Literal["auto", "json", "multipart"]
+UPLOAD_FORMS: Final[tuple[UploadForm, ...]] = get_args(UploadForm)
+
+
+class TranscribeOptions(TypedDict, total=False):
+    """The keyword arguments of ``transcribe`` besides ``model`` and ``response_format``, declared
+    once for both clients and both result types; :meth:`OpenRouterSTT.transcribe` documents
+    them. Every one may be left out."""
+
+    language: str | None
+    temperature: float | None
+    timestamp_granularities: Sequence[STTTimestampGranularity] | None
+    format: AudioFormat | None
+    provider_options: Mapping[str, Mapping[str, Any]] | None
+    upload: UploadForm
+    timeout: TimeoutTypes | NotGiven
+    max_retries: int | NotGiven
+    extra_headers: Mapping[str, str] | None

@@ -1,17 +1,20 @@
-"""Fixtures of the client tests: a strict respx router, and one adapter that runs the same test
-body through the sync and the async client, with a fake clock so retries never really sleep."""
+"""Fixtures of the client tests: a strict respx router, one adapter that runs the same test body
+through the sync and the async client, with a fake clock so retries never really sleep, and
+readers of what was sent: JSON by the json module, multipart by python-multipart's parser."""
 
 from __future__ import annotations
 
 import base64
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
 import httpx
 import pytest
 import respx
+from python_multipart.multipart import MultipartParser, parse_options_header
 
 from openrouter_stt import AsyncOpenRouterSTT, Clock, OpenRouterSTT, RawResponse, STTResponse
 
@@ -20,6 +23,14 @@ BASE_URL = "https://openrouter.test/api/v1"
 URL = BASE_URL + "/audio/transcriptions"
 MODEL = "openai/whisper-large-v3"
 OK_BODY = {"text": "hello", "usage": {"cost": 0.000508, "seconds": 9.2}}
+VERBOSE_BODY = {
+    **OK_BODY,
+    "task": "transcribe",
+    "language": "english",
+    "duration": 9.2,
+    "segments": [{"id": 0, "start": 0.0, "end": 9.2, "text": "hello"}],
+    "words": [{"word": "hello", "start": 0.4, "end": 0.9}],
+}
 
 
 class FakeClock(Clock):
@@ -52,9 +63,11 @@ class FakeClock(Clock):
 class ClientAdapter:
     """Calls ``transcribe`` on a sync or an async client with the same, synchronous, spelling."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, upload: str | None = None) -> None:
         self.kind = kind
         self.clock = FakeClock()
+        #: The ``upload`` every call passes, unless the test gives one (``None``: none given).
+        self.upload = upload
 
     def make(self, **kwargs: Any) -> OpenRouterSTT | AsyncOpenRouterSTT:
         """A client of this adapter's kind with the fake clock and no jitter."""
@@ -67,6 +80,8 @@ class ClientAdapter:
 
     def call(self, method: str, audio: Any, client_kwargs: dict[str, Any], **kwargs: Any) -> Any:
         kwargs.setdefault("model", MODEL)
+        if self.upload is not None:
+            kwargs.setdefault("upload", self.upload)
         client = self.make(**client_kwargs)
         if isinstance(client, OpenRouterSTT):
             with client:
@@ -102,6 +117,20 @@ def stt(request: pytest.FixtureRequest) -> ClientAdapter:
     return ClientAdapter(request.param)
 
 
+@pytest.fixture(params=["json", "multipart"])
+def upload(request: pytest.FixtureRequest) -> str:
+    """The same test, once for each upload form."""
+    form: str = request.param
+    return form
+
+
+@pytest.fixture
+def stt_each_form(stt: ClientAdapter, upload: str) -> ClientAdapter:
+    """:func:`stt` with every call forced to one upload form, then the other."""
+    stt.upload = upload
+    return stt
+
+
 @pytest.fixture
 def router() -> Iterator[respx.MockRouter]:
     """respx at its strictest: every request must match a route, and every route be called."""
@@ -134,3 +163,124 @@ def sent_json(request: httpx.Request) -> dict[str, Any]:
 def sent_audio(request: httpx.Request) -> bytes:
     """The audio bytes a request carried, decoded from base64."""
     return base64.b64decode(sent_json(request)["input_audio"]["data"], validate=True)
+
+
+@dataclass
+class Part:
+    """One part of a multipart body, as python-multipart's parser saw it."""
+
+    headers: dict[str, str]
+    data: bytes
+
+    def _disposition(self) -> dict[bytes, bytes]:
+        kind, options = parse_options_header(self.headers["content-disposition"])
+        assert kind == b"form-data"
+        return options
+
+    @property
+    def name(self) -> str:
+        return self._disposition()[b"name"].decode()
+
+    @property
+    def filename(self) -> str | None:
+        value = self._disposition().get(b"filename")
+        return value.decode() if value is not None else None
+
+
+def parse_form(body: bytes, content_type: str) -> list[Part]:
+    """The parts of a multipart/form-data ``body``, read by python-multipart (a parser we did not
+    write), which must also find the closing delimiter."""
+    kind, options = parse_options_header(content_type)
+    assert kind == b"multipart/form-data"
+    parts: list[Part] = []
+    header: list[bytes] = [b"", b""]
+    ended: list[bool] = []
+
+    def on_part_begin() -> None:
+        parts.append(Part({}, b""))
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        header[0] += data[start:end]
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        header[1] += data[start:end]
+
+    def on_header_end() -> None:
+        parts[-1].headers[header[0].decode().lower()] = header[1].decode()
+        header[:] = [b"", b""]
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        parts[-1].data += data[start:end]
+
+    parser = MultipartParser(
+        options[b"boundary"],
+        {
+            "on_part_begin": on_part_begin,
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_part_data": on_part_data,
+            "on_end": lambda: ended.append(True),
+        },
+    )
+    assert parser.write(body) == len(body)
+    parser.finalize()
+    assert ended == [True], "the body has no closing delimiter"
+    return parts
+
+
+def sent_form(request: httpx.Request) -> list[Part]:
+    """The parts of the multipart body a request carried."""
+    return parse_form(request.content, request.headers["content-type"])
+
+
+@dataclass
+class Sent:
+    """What a request carried, whichever its form: the fields as ``STTRequest`` names them (a
+    list for a repeated part), the audio and the format it was declared as."""
+
+    form: str
+    fields: dict[str, Any]
+    audio: bytes
+    format: str
+
+
+#: What a multipart file part's content type says of its format (by the media types' registry,
+#: not by the client's table).
+MEDIA_TYPE_FORMATS = {
+    "audio/wav": "wav",
+    "audio/mpeg": "mp3",
+    "audio/flac": "flac",
+    "audio/mp4": "m4a",
+    "audio/ogg": "ogg",
+    "audio/webm": "webm",
+    "audio/aac": "aac",
+}
+
+
+def sent(request: httpx.Request) -> Sent:
+    """What ``request`` carried, read by content type; a multipart file part's name and type
+    must name the same format."""
+    assert int(request.headers["content-length"]) == len(request.content)
+    if request.headers["content-type"] == "application/json":
+        body = sent_json(request)
+        audio = body.pop("input_audio")
+        return Sent("json", body, base64.b64decode(audio["data"], validate=True), audio["format"])
+    fields: dict[str, Any] = {}
+    files = []
+    for part in sent_form(request):
+        if part.filename is not None:
+            files.append(part)
+        elif part.name.endswith("[]"):
+            fields.setdefault(part.name[:-2], []).append(part.data.decode())
+        else:
+            assert part.name not in fields, f"{part.name} sent twice"
+            fields[part.name] = part.data.decode()
+    if "temperature" in fields:
+        fields["temperature"] = float(fields["temperature"])
+    (file,) = files
+    assert file.name == "file"
+    assert file.filename is not None
+    fmt = MEDIA_TYPE_FORMATS[file.headers["content-type"]]
+    assert file.filename.rpartition(".")[2] == fmt
+    return Sent("multipart", fields, file.data, fmt)

@@ -14,7 +14,7 @@ import respx
 from openrouter_stt import __version__
 from openrouter_stt._cli import main
 
-from .conftest import API_KEY, BASE_URL, OK_BODY, sent_json
+from .conftest import API_KEY, BASE_URL, OK_BODY, VERBOSE_BODY, sent, sent_json
 
 
 @pytest.fixture
@@ -81,6 +81,87 @@ def test_options_reach_the_request(
     assert body["language"] == "ja"
     assert body["temperature"] == 0.3
     assert body["input_audio"]["format"] == "aac"
+
+
+@pytest.fixture
+def verbose_route(router: respx.MockRouter) -> respx.Route:
+    segments = [
+        {"id": 0, "start": 0.0, "end": 4.5, "text": " Hello there."},
+        {"id": 1, "start": 4.5, "end": 65.25, "text": " General Kenobi."},
+    ]
+    return router.post("/audio/transcriptions").respond(
+        200, json={**VERBOSE_BODY, "segments": segments}
+    )
+
+
+def test_verbose_json_prints_a_line_per_segment(
+    env: None, verbose_route: respx.Route, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", wav, "--response-format", "verbose_json"]) == 0
+    assert capsys.readouterr().out == (
+        "[00:00.000 --> 00:04.500] Hello there.\n[00:04.500 --> 01:05.250] General Kenobi.\n"
+    )
+    fields = sent(verbose_route.calls.last.request).fields
+    assert fields["response_format"] == "verbose_json"
+    assert "timestamp_granularities" not in fields
+
+
+def test_granularity_word_implies_verbose_json_and_prints_words(
+    env: None, verbose_route: respx.Route, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", wav, "--granularity", "word", "--granularity", "segment"]) == 0
+    assert capsys.readouterr().out == "[00:00.400 --> 00:00.900] hello\n"
+    fields = sent(verbose_route.calls.last.request).fields
+    assert fields["response_format"] == "verbose_json"
+    assert fields["timestamp_granularities"] == ["word", "segment"]
+
+
+def test_verbose_json_with_json_prints_the_whole_answer(
+    env: None, verbose_route: respx.Route, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", wav, "--granularity", "word", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["duration"] == 9.2
+    assert [s["text"] for s in printed["segments"]] == [" Hello there.", " General Kenobi."]
+    assert printed["words"] == VERBOSE_BODY["words"]
+
+
+def test_granularity_with_plain_json_is_refused(
+    env: None, no_route: respx.MockRouter, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", wav, "--response-format", "json", "--granularity", "word"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "timestamp_granularities: timestamps come only with" in line
+
+
+@pytest.mark.parametrize("form", ["json", "multipart"])
+def test_upload_picks_the_form(
+    env: None, route: respx.Route, wav: str, form: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", wav, "--upload", form]) == 0
+    got = sent(route.calls.last.request)
+    assert (got.form, got.audio) == (form, Path(wav).read_bytes())
+
+
+def test_upload_over_the_cap_exits_2(
+    env: None,
+    no_route: respx.MockRouter,
+    wav: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("openrouter_stt._base.MULTIPART_MAX_BYTES", 100)
+    assert main(["transcribe", wav, "--upload", "multipart"]) == 2
+    assert "upload: the audio is" in one_error_line(capsys.readouterr().err)
+
+
+def test_an_unknown_upload_form_is_an_argparse_error(
+    env: None, no_route: respx.MockRouter, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["transcribe", wav, "--upload", "form"])
+    assert caught.value.code == 2
+    assert "invalid choice: 'form'" in capsys.readouterr().err
 
 
 def test_bad_input_exits_2_with_one_line(

@@ -39,14 +39,14 @@ def test_all_matches_what_is_exported() -> None:
 def test_model_names_resolve_to_the_generated_models() -> None:
     import openrouter_stt_models
 
-    for name in ("STTResponse", "STTUsage"):
+    for name in ("STTResponse", "STTSegment", "STTUsage", "STTVerboseResponse", "STTWord"):
         assert getattr(openrouter_stt, name) is getattr(openrouter_stt_models, name)
 
 
 def test_exported_classes_and_functions_show_the_public_module() -> None:
     for name in openrouter_stt.__all__:
         value = getattr(openrouter_stt, name)
-        if name in {"STTResponse", "STTUsage"}:
+        if name.startswith("STT"):
             assert value.__module__ == "openrouter_stt_models"
         elif inspect.isclass(value) or inspect.isfunction(value):
             assert value.__module__ == "openrouter_stt", name
@@ -72,6 +72,7 @@ def test_modules_declare_all() -> None:
         _config,
         _exceptions,
         _files,
+        _multipart,
         _retry,
         _types,
         _version,
@@ -85,6 +86,7 @@ def test_modules_declare_all() -> None:
         _config,
         _exceptions,
         _files,
+        _multipart,
         _retry,
         _types,
         _version,

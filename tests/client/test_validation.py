@@ -1,4 +1,4 @@
-"""Arguments the client can judge are refused before anything is sent."""
+"""Arguments the client can judge are refused before anything is sent, in either upload form."""
 
 from __future__ import annotations
 
@@ -17,6 +17,13 @@ from openrouter_stt import (
 )
 
 from .conftest import ClientAdapter
+
+
+@pytest.fixture
+def stt(stt: ClientAdapter, upload: str) -> ClientAdapter:
+    """Every check, for each client and each upload form."""
+    stt.upload = upload
+    return stt
 
 
 @pytest.fixture
@@ -147,6 +154,73 @@ def test_bad_provider_options(
     stt: ClientAdapter, no_route: respx.MockRouter, wav: Path, options: object
 ) -> None:
     refused(stt, wav, "provider_options", "provider slug", provider_options=options)
+
+
+@pytest.mark.parametrize("response_format", ["text", "srt", "vtt", "JSON", "", 1, ["json"]])
+def test_bad_response_format(
+    stt: ClientAdapter, no_route: respx.MockRouter, wav: Path, response_format: object
+) -> None:
+    shown = repr(response_format) if isinstance(response_format, str) else "is not offered"
+    refused(
+        stt,
+        wav,
+        "response_format",
+        shown,
+        "accepted: 'json', 'verbose_json'",
+        response_format=response_format,
+    )
+
+
+@pytest.mark.parametrize(
+    ("granularities", "phrase"),
+    [
+        ("word", "got the string 'word'"),
+        ({"word"}, "got set"),
+        (["words"], "'words' is not a granularity; accepted: 'word', 'segment'"),
+        (["segment", None], "NoneType is not a granularity"),
+    ],
+)
+def test_bad_timestamp_granularities(
+    stt: ClientAdapter, no_route: respx.MockRouter, wav: Path, granularities: object, phrase: str
+) -> None:
+    refused(
+        stt,
+        wav,
+        "timestamp_granularities",
+        phrase,
+        response_format="verbose_json",
+        timestamp_granularities=granularities,
+    )
+
+
+@pytest.mark.parametrize("response_format", [None, "json"])
+def test_timestamp_granularities_need_verbose_json(
+    stt: ClientAdapter, no_route: respx.MockRouter, wav: Path, response_format: str | None
+) -> None:
+    refused(
+        stt,
+        wav,
+        "timestamp_granularities",
+        "only with response_format='verbose_json'",
+        f"response_format is {response_format!r}",
+        response_format=response_format,
+        timestamp_granularities=["segment"],
+    )
+
+
+@pytest.mark.parametrize("form", ["form", "MULTIPART", None, 1])
+def test_bad_upload(
+    stt: ClientAdapter, no_route: respx.MockRouter, wav: Path, form: object
+) -> None:
+    refused(stt, wav, "upload", "accepted: 'auto', 'json', 'multipart'", upload=form)
+
+
+def test_a_misspelt_argument_is_a_type_error(
+    stt: ClientAdapter, no_route: respx.MockRouter, wav: Path
+) -> None:
+    # As Python says it of any function: **options must not swallow it.
+    with pytest.raises(TypeError, match="unexpected keyword argument 'langauge'"):
+        stt.transcribe(wav, langauge="en")
 
 
 @pytest.mark.parametrize("cls", [OpenRouterSTT, AsyncOpenRouterSTT])
