@@ -184,9 +184,7 @@ class STTMultipartRequest(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    file: Annotated[
-        bytes, Field(json_schema_extra={"contentMediaType": "application/octet-stream"})
-    ]
+    file: bytes
     """
     The audio file to transcribe. The format is derived from the filename extension or the file part content type. Max 25 MB; send larger files as base64 JSON via input_audio.
     """

@@ -23,7 +23,7 @@ class AudioDecodeError(ValueError):
     """The bytes do not parse as the declared audio format."""
 
 
-def audio_duration(data: bytes, fmt: AudioFormat) -> float:
+def audio_duration(data: bytes | bytearray, fmt: AudioFormat) -> float:
     """Return the duration in seconds of ``data``, audio in format ``fmt``.
 
     Raises :class:`AudioDecodeError` when the bytes are not a readable file of that format or
@@ -45,7 +45,7 @@ _PLAIN_WAV_HEADER: Final = struct.Struct("<4sI4s4sIHHIIHH4sI")
 _WAVE_FORMAT_PCM: Final = 1
 
 
-def _plain_wav(data: bytes) -> float | None:
+def _plain_wav(data: bytes | bytearray) -> float | None:
     """The duration of a WAV file laid out plainly, read from its header; ``None`` otherwise.
 
     ``wave`` reads such a header to the same numbers at several times the cost; any other layout
@@ -67,7 +67,7 @@ def _plain_wav(data: bytes) -> float | None:
     return seconds
 
 
-def _wav(data: bytes) -> float:
+def _wav(data: bytes | bytearray) -> float:
     plain = _plain_wav(data)
     if plain is not None:
         return plain
@@ -81,7 +81,7 @@ def _wav(data: bytes) -> float:
         return min(reader.getnframes(), present) / rate
 
 
-def _wav_data_size(data: bytes) -> int:
+def _wav_data_size(data: bytes | bytearray) -> int:
     """How many bytes of the ``data`` chunk the file really holds."""
     pos = 12  # after "RIFF", the size and "WAVE"
     while pos + 8 <= len(data):
@@ -92,7 +92,7 @@ def _wav_data_size(data: bytes) -> int:
     return 0
 
 
-def _mutagen(data: bytes, fmt: AudioFormat) -> float:
+def _mutagen(data: bytes | bytearray, fmt: AudioFormat) -> float:
     # Imported here: mutagen is only needed once audio arrives, which keeps importing the app light.
     from mutagen.flac import FLAC
     from mutagen.mp3 import MP3
@@ -120,7 +120,7 @@ _ADTS_RATES: Final = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16
                       8000, 7350)  # fmt: skip
 
 
-def _aac(data: bytes) -> float:
+def _aac(data: bytes | bytearray) -> float:
     if data[:4] == b"ADIF":
         # ADIF carries no frame headers; mutagen's bitrate estimate is the best there is.
         from mutagen.aac import AAC
@@ -160,7 +160,7 @@ _BLOCK: Final = 0xA1
 _UNKNOWN: Final = -1
 
 
-def _vint(data: bytes, pos: int, *, keep_marker: bool) -> tuple[int, int]:
+def _vint(data: bytes | bytearray, pos: int, *, keep_marker: bool) -> tuple[int, int]:
     """Read an EBML variable-size integer at ``pos``: (value, next position)."""
     if pos >= len(data):
         raise AudioDecodeError("webm ends inside an element header")
@@ -178,7 +178,7 @@ def _vint(data: bytes, pos: int, *, keep_marker: bool) -> tuple[int, int]:
     return value, pos + width
 
 
-def _elements(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+def _elements(data: bytes | bytearray, start: int, end: int) -> Iterator[tuple[int, int, int]]:
     """Yield (id, payload start, payload end) of the elements between ``start`` and ``end``.
 
     An element of unknown size extends to ``end``; its children are read in its place.
@@ -194,11 +194,11 @@ def _elements(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int
         pos = stop
 
 
-def _uint(data: bytes, start: int, end: int) -> int:
+def _uint(data: bytes | bytearray, start: int, end: int) -> int:
     return int.from_bytes(data[start:end], "big") if end > start else 0
 
 
-def _webm(data: bytes) -> float:
+def _webm(data: bytes | bytearray) -> float:
     scale, duration, last_tick = 1_000_000, None, None
     for top, start, end in _elements(data, 0, len(data)):
         if top != _SEGMENT:
@@ -227,7 +227,7 @@ def _webm(data: bytes) -> float:
     return float(duration) * scale / 1e9
 
 
-def _cluster_last_tick(data: bytes, start: int, end: int) -> int | None:
+def _cluster_last_tick(data: bytes | bytearray, start: int, end: int) -> int | None:
     base, last = 0, None
     for element, s, e in _elements(data, start, end):
         if element == _CLUSTER:

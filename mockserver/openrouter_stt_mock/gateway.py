@@ -2,24 +2,27 @@
 
 Order, as a real gateway meets them (each step only runs once the ones before it pass):
 
-1. planned latency (queue), then 413: ``Content-Length`` over the limit is refused before the
-   body is read, and the body is counted while read and refused at the limit; a body that goes
-   ``body_timeout_seconds`` without a byte gets 408; the body is then
-   parsed once, by its content type (:mod:`.reader`), for the checks below and the journal;
+1. planned latency (queue), then 413: ``Content-Length`` over the limit (the world's, or a
+   form's 25 MB cap) is refused before the body is read, and the body is counted while read and
+   refused at the limit; a body that goes ``body_timeout_seconds`` without a byte gets 408; the
+   body is parsed once as it arrives, by its content type (:mod:`.reader`), for the checks below
+   and the journal;
 2. planned outcomes: a queued status, body or connection fault, then ``Prefer: code=NNN``
    (an undocumented code is a 400 naming the ``Prefer`` header); these touch no credit or limit;
 3. 401: missing header, not ``Bearer``, unknown key (constant-time compare), disabled key;
 4. 429: the key's rate-limit window (requests that pass here count against it);
-5. 400 (:meth:`.reader.Body.parse`): malformed JSON, missing or mistyped fields, unknown format,
-   language, temperature, empty or invalid base64, bytes that are not the declared format or do
-   not decode;
+5. 400 (:meth:`.reader.Body.parse`): malformed JSON or form, missing, unknown or mistyped
+   fields or parts, unknown format, language, temperature, response format, empty or invalid
+   base64, bytes that are not the declared format or do not decode;
 6. 404: unknown model, or a model with no provider at all;
-7. 400: no provider of the model takes the format;
+7. 400: no provider of the model takes the format, or (for ``verbose_json``) none that takes it
+   is OpenAI-compatible;
 8. 402: the key's credit cannot cover the cost (the dearest candidate's cost is reserved here;
    only the answering provider's cost is charged, and only on success);
 9. provider: down 502, unavailable 503, overloaded or at capacity 529 (falling back to the next
    provider that takes the format), slower than the upstream timeout 524 after that timeout;
-10. 200 with ``X-Generation-Id``.
+10. 200 with ``X-Generation-Id``: ``{text, usage}``, and for ``verbose_json`` the timed segments
+    (and words) of :mod:`.verbose`.
 
 Any other exception becomes a masked 500 in the same error shape, and the state stays right:
 reservations are released and in-flight counts restored in ``finally`` blocks.
@@ -47,9 +50,10 @@ from .faults import FaultResponse
 from .handle import MockHandle
 from .journal import RecordedRequest, RecordedResponse
 from .ledger import Ledger
-from .reader import Audio, Body, read_body
+from .reader import Audio, Body, open_body
 from .scenarios import Outcome, forced_response_parts, parse_prefer
 from .usage import Bill, transcript_of
+from .verbose import verbose_fields
 from .world import KeySpec, ProviderSpec, World
 
 __all__ = ["transcribe"]
@@ -111,15 +115,13 @@ async def _answer(
     outcome = handle.scenarios.take()
     if outcome is not None and outcome.latency:
         await anyio.sleep(outcome.latency)
-    content = await _read_body(
+    seen.body = body = await _read_body(
         request,
-        head.get(b"content-length", ""),
+        head,
         world.limits.max_body_bytes,
         handle.config.body_timeout_seconds,
         seen,
     )
-    seen.body = body = read_body(content, head.get(b"content-type"))
-    del content
 
     if outcome is not None and (outcome.status or outcome.fault or outcome.body is not None):
         seen.forced_by = "queue"
@@ -135,7 +137,8 @@ async def _answer(
 
     parsed = body.parse(hash_if=world.may_know)
     seen.audio = audio = parsed.audio
-    model_id = parsed.request.model
+    fields = parsed.request
+    model_id = fields.model
     del parsed  # the audio is measured: let its base64 go before any waiting
 
     model = world.models.get(model_id)
@@ -149,6 +152,16 @@ async def _answer(
             f"model {model_id!r} has no provider that takes {audio.format}",
             "one of " + ", ".join(taken),
         )
+    verbose = fields.response_format == "verbose_json"
+    if verbose:
+        candidates = [(i, p) for i, p in candidates if p.openai_compatible]
+        if not candidates:
+            raise bad_request(
+                "response_format",
+                f"verbose_json needs an OpenAI-compatible provider, and model {model_id!r} "
+                f"has none that takes {audio.format}",
+                "'json' with this model, or a model served by an OpenAI-compatible provider",
+            )
     # Hold the most any candidate could cost; the provider that answers sets the charge.
     bill = Bill(audio)
     reservation = ledger.reserve(key, max(bill.cost(p) for _, p in candidates))
@@ -157,6 +170,8 @@ async def _answer(
         provider = await _serve(model_id, candidates, world, ledger)
         text = transcript_of(audio, world.transcripts)
         payload = {"text": text, "usage": bill.usage(text, provider)}
+        if verbose:
+            payload |= verbose_fields(text, float(bill.seconds), fields)
         charged = bill.cost(provider)
     finally:
         ledger.settle(reservation, charged)
@@ -166,8 +181,12 @@ async def _answer(
 
 
 async def _read_body(
-    request: Request, declared: str, limit: int, idle_limit: float, seen: _Seen
-) -> bytearray:
+    request: Request, head: dict[bytes, str], limit: int, idle_limit: float, seen: _Seen
+) -> Body:
+    reader = open_body(head.get(b"content-type"))
+    if reader.max_bytes is not None:
+        limit = min(limit, reader.max_bytes)
+    declared = head.get(b"content-length", "")
     if declared.isdigit() and int(declared) > limit:
         seen.body_size = int(declared)
         raise MockError(
@@ -175,8 +194,7 @@ async def _read_body(
             f"Request body too large: {int(declared)} bytes declared, the limit is {limit}",
             metadata={"limit_bytes": limit},
         )
-    # One buffer, grown in place: the body is never held twice, as pieces and joined.
-    body = bytearray()
+    received = 0
     chunks = request.stream()
     while True:
         # A body that stalls must not hold the connection: each piece is due within the limit.
@@ -187,17 +205,17 @@ async def _read_body(
             raise MockError(
                 408,
                 f"Request Timeout: no byte of the body arrived for {idle_limit:g} s",
-                metadata={"body_timeout_seconds": idle_limit, "received_bytes": len(body)},
+                metadata={"body_timeout_seconds": idle_limit, "received_bytes": received},
                 headers={"Connection": "close"},  # the rest of the body may come yet: not here
             )
         if chunk is None:
-            return body
-        seen.body_size = len(body) + len(chunk)
-        if seen.body_size > limit:
+            return reader.finish()
+        seen.body_size = received = received + len(chunk)
+        if received > limit:
             raise MockError(
                 413, f"Request body too large: over {limit} bytes", metadata={"limit_bytes": limit}
             )
-        body += chunk
+        reader.feed(chunk)
 
 
 def _planned(outcome: Outcome, handle: MockHandle) -> Response | FaultResponse:

@@ -1,14 +1,15 @@
 """The request reader: a body and its content type in; a parsed request, or a 400 naming the field.
 
-Reading is two steps, both here, each done once. :func:`read_body` parses the body by its content
-type into a :class:`Body`: the fields as sent (what the journal keeps), with the audio set aside.
-:meth:`Body.parse` then validates those fields against the generated ``STTRequest`` and decodes
-the audio, giving a :class:`ParsedRequest`. The gateway takes the first step as soon as the body
-is read and the second after authentication, the order in which a real gateway meets its checks.
+Reading is two steps, both here, each done once. :func:`open_body` gives a reader for the body's
+content type, fed the body as it arrives; its :class:`Body` holds the fields as sent (what the
+journal keeps), with the audio set aside. :meth:`Body.parse` then validates those fields against
+the generated models and decodes the audio, giving a :class:`ParsedRequest`. The gateway takes the
+first step while the body is read and the second after authentication, the order in which a real
+gateway meets its checks.
 
-JSON is the one branch today, and a body of any other (or no) content type is read as JSON, as it
-always was; multipart/form-data is to be a second branch of :data:`_BRANCHES`, giving the same
-:class:`Body` with its ``sources`` saying which part each field came from.
+Two branches (:data:`_BRANCHES`): JSON, and multipart/form-data (:mod:`.multipart`, whose form is
+turned into the same ``STTRequest``); a body of any other (or no) content type is read as JSON.
+``sources`` says which part of the body each field came from.
 
 A JSON body's audio is read in place when it is plain base64: the fields around it are parsed and
 the base64 is decoded straight from the body's bytes, never becoming a string (orjson takes longer
@@ -29,22 +30,26 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, Final, Protocol, cast
 
 import orjson
 from pydantic import ValidationError
 
 from openrouter_stt.formats import (
     AUDIO_FORMATS,
+    MEDIA_TYPES,
     SNIFF_BYTES,
     AudioFormat,
+    format_from_media_type,
+    format_from_suffix,
     is_iso_639_1,
     sniff_format,
 )
-from openrouter_stt_models import STTRequest
+from openrouter_stt_models import STTInputAudio, STTMultipartRequest, STTRequest
 
 from .audio import AudioDecodeError, audio_duration
 from .errors import MockError, bad_request
+from .multipart import FILE_PART, FORM_MAX_BYTES, FormProblem, MultipartReader
 
 _fast_b64decode: Callable[..., bytes] | None
 try:
@@ -52,7 +57,7 @@ try:
 except ImportError:  # pragma: no cover - a speed-up only; the standard library decodes the same
     _fast_b64decode = None
 
-__all__ = ["Audio", "Body", "ParsedRequest", "read_body"]
+__all__ = ["Audio", "Body", "BodyReader", "ParsedRequest", "open_body", "read_body"]
 
 _FORMATS_TEXT: Final = ", ".join(AUDIO_FORMATS)
 _ACCEPTED: Final = {
@@ -65,6 +70,13 @@ _ACCEPTED: Final = {
     "temperature": "a number between 0 and 1 inclusive",
     "provider": "an object with optional 'options', a map of provider slug to object",
     "provider.options": 'a map of provider slug to object, such as {"openai": {}}',
+    "response_format": "'json' or 'verbose_json' ('text', 'srt' and 'vtt' are not offered)",
+    "timestamp_granularities": "a list of 'segment' and 'word'",
+    "timestamp_granularities[]": "'segment' or 'word', one part per value",
+    FILE_PART: (
+        "an audio file part whose file name or Content-Type names its format: "
+        + ", ".join(f"{fmt} ({media})" for fmt, media in MEDIA_TYPES.items())
+    ),
 }
 _JSON_BODY: Final = "json body"
 #: Optional fields the spec types without null: a null there is refused, not read as left out.
@@ -79,6 +91,26 @@ class Audio:
     size: int
     sha256: str | None
     seconds: float
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a body keeps its audio, in the words of its 400s."""
+
+    data: str  # the field holding the bytes
+    declared_by: str  # what states their format
+
+
+_IN_JSON: Final = _Place("input_audio.data", "input_audio.format says")
+_IN_FORM: Final = _Place(FILE_PART, "the file part's name or Content-Type says")
+
+
+@dataclass(frozen=True)
+class _FilePart:
+    """What a form said of its file part beside the bytes."""
+
+    name: str | None
+    media_type: str | None
 
 
 @dataclass(frozen=True)
@@ -99,26 +131,38 @@ def _always(size: int) -> bool:
 class Body:
     """A body parsed once, by its content type.
 
-    ``fields``: what it holds, as sent (for JSON, the parsed value), with the audio's base64 taken
-    out of ``input_audio.data`` (left empty) so that nothing kept holds it. ``parse_error``: why
-    it could not be parsed at all. ``sources``: which part of the body each field came from.
+    ``fields``: what it holds, as sent (for JSON, the parsed value; for a form, its text parts and
+    a description of its file part), with the audio taken out (JSON's ``input_audio.data`` left
+    empty) so that nothing kept holds it. ``problem``: the 400 it gets whatever else it holds
+    (malformed, or a form's bad part). ``sources``: which part of the body each field came from.
     """
 
-    __slots__ = ("_audio", "fields", "parse_error", "sources")
+    __slots__ = ("_audio", "_file", "fields", "problem", "sources")
 
     def __init__(
         self,
         fields: Any,
         *,
-        parse_error: str | None = None,
-        audio: str | bytes | None = None,
+        problem: FormProblem | None = None,
+        audio: str | bytes | bytearray | None = None,
         sources: Mapping[str, str] | None = None,
+        file: _FilePart | None = None,
     ) -> None:
         self.fields = fields
-        self.parse_error = parse_error
+        self.problem = problem
         self.sources: Mapping[str, str] = sources or {}
         # The audio taken out of the fields: its base64 string, or its bytes once decoded.
         self._audio = audio
+        # Set for a form: what its file part said of itself.
+        self._file = file
+
+    @property
+    def parse_error(self) -> str | None:
+        """Why the body gets a 400 before its fields are judged, if it does (for the journal)."""
+        if self.problem is None:
+            return None
+        field, problem, _ = self.problem
+        return problem if field == "(body)" else f"{field}: {problem}"
 
     def audio_size(self) -> int | None:
         """The size in bytes of the audio set aside, or ``None`` when there is none or it is not
@@ -137,25 +181,93 @@ class Body:
 
         The audio is hashed only when ``hash_if(size)`` says its sha256 is needed.
         """
-        if self.parse_error is not None:
-            raise bad_request("(body)", self.parse_error, _ACCEPTED["(body)"])
-        document = self.fields
-        if not isinstance(document, dict):
-            kind = type(document).__name__
+        if self.problem is not None:
+            raise bad_request(*self.problem)
+        if self._file is not None:
+            request, place = _validate_form(self.fields, self._file), _IN_FORM
+        elif isinstance(self.fields, dict):
+            # input_audio.data is empty here when the audio was set aside
+            request, place = _validate(self.fields), _IN_JSON
+        else:
+            kind = type(self.fields).__name__
             raise bad_request("(body)", f"a JSON {kind} instead of an object", "a JSON object")
-        request = _validate(document)  # input_audio.data is empty here when the audio was set aside
         audio, self._audio = self._audio, None  # read once: nothing here holds it after
-        raw = audio if isinstance(audio, bytes) else _b64decode(audio or "")
-        return ParsedRequest(request, _measure(raw, request, hash_if), self.sources)
+        raw = _b64decode(audio or "") if audio is None or isinstance(audio, str) else audio
+        return ParsedRequest(request, _measure(raw, request, hash_if, place), self.sources)
+
+
+class BodyReader(Protocol):
+    """Reads one body as it arrives: :meth:`feed` each piece, then :meth:`finish` once."""
+
+    #: The most this kind of body may hold (``None``: the world's limit alone).
+    max_bytes: int | None
+
+    def feed(self, chunk: bytes) -> None: ...
+
+    def finish(self) -> Body: ...
+
+
+def open_body(content_type: str | None) -> BodyReader:
+    """A reader for a body of this content type (see the module's docstring)."""
+    media = (content_type or "").partition(";")[0].strip().lower()
+    return _BRANCHES.get(media, _JsonReader)(content_type or "")
 
 
 def read_body(content: bytes | bytearray, content_type: str | None) -> Body:
-    """Parse ``content`` once, by its content type (see the module's docstring)."""
-    media = (content_type or "").partition(";")[0].strip().lower()
-    return _BRANCHES.get(media, _read_json)(content, content_type)
+    """:func:`open_body`, fed the whole of ``content`` at once."""
+    reader = open_body(content_type)
+    reader.feed(bytes(content) if isinstance(content, bytearray) else content)
+    return reader.finish()
 
 
-def _read_json(content: bytes | bytearray, content_type: str | None) -> Body:
+class _JsonReader:
+    """A JSON body: gathered in one buffer, grown in place, and parsed once whole."""
+
+    max_bytes: int | None = None
+
+    def __init__(self, content_type: str) -> None:
+        self._content = bytearray()
+
+    def feed(self, chunk: bytes) -> None:
+        self._content += chunk
+
+    def finish(self) -> Body:
+        content, self._content = self._content, bytearray()
+        return _read_json(content)
+
+
+class _FormReader:
+    """A multipart/form-data body, parsed as it arrives (:class:`.multipart.MultipartReader`)."""
+
+    max_bytes: int | None = FORM_MAX_BYTES
+
+    def __init__(self, content_type: str) -> None:
+        self._reader = MultipartReader(content_type)
+
+    def feed(self, chunk: bytes) -> None:
+        self._reader.feed(chunk)
+
+    def finish(self) -> Body:
+        form = self._reader
+        form.finish()
+        fields: dict[str, Any] = dict(form.fields)
+        if form.file is not None:
+            # The journal's account of the file part: never its bytes.
+            fields[FILE_PART] = {
+                "filename": form.file_name,
+                "content_type": form.file_type,
+                "size": len(form.file),
+            }
+        return Body(
+            fields,
+            problem=form.problem,
+            audio=form.file,
+            sources={name: f"multipart part {name!r}" for name in fields},
+            file=_FilePart(form.file_name, form.file_type),
+        )
+
+
+def _read_json(content: bytes | bytearray) -> Body:
     in_place = _audio_in_place(content)
     if in_place is not None:
         document, raw = in_place
@@ -163,7 +275,7 @@ def _read_json(content: bytes | bytearray, content_type: str | None) -> Body:
     try:
         document = orjson.loads(content)
     except orjson.JSONDecodeError as exc:
-        return Body(None, parse_error=f"malformed JSON ({exc})")
+        return Body(None, problem=("(body)", f"malformed JSON ({exc})", _ACCEPTED["(body)"]))
     if not isinstance(document, dict):
         return Body(document)
     audio = document.get("input_audio")
@@ -205,29 +317,73 @@ def _audio_in_place(content: bytes | bytearray) -> tuple[dict[str, Any], bytes] 
 
 
 #: One reader per accepted media type; any other type (or none) is read as JSON.
-_BRANCHES: Final[dict[str, Callable[[bytes | bytearray, str | None], Body]]] = {
-    "application/json": _read_json,
+_BRANCHES: Final[dict[str, Callable[[str], BodyReader]]] = {
+    "application/json": _JsonReader,
+    "multipart/form-data": _FormReader,
 }
 
 
+def _validation_error(exc: ValidationError) -> MockError:
+    """The 400 of the first thing pydantic found wrong, naming its field as a dotted path."""
+    first = exc.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in first["loc"])
+    problem = (
+        "missing" if first["type"] == "missing" else first["msg"][0].lower() + first["msg"][1:]
+    )
+    accepted = _ACCEPTED.get(field) or _ACCEPTED.get(field.split(".")[0], "what the spec gives")
+    return bad_request(field, problem, accepted)
+
+
 def _validate(document: dict[str, Any]) -> STTRequest:
-    """Check a parsed body against the spec's ``STTRequest`` and its documented constraints."""
+    """Check a JSON body against the spec's ``STTRequest`` and its documented constraints."""
     try:
         # strict: a string "0.5" is not a number, and 1 is not a string, as the spec's types say.
         request = STTRequest.model_validate(document, strict=True)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first["loc"])
-        problem = (
-            "missing" if first["type"] == "missing" else first["msg"][0].lower() + first["msg"][1:]
-        )
-        accepted = _ACCEPTED.get(field) or _ACCEPTED.get(field.split(".")[0], "what the spec gives")
-        raise bad_request(field, problem, accepted) from None
+        raise _validation_error(exc) from None
     for field in _NOT_NULL:
         parent, _, name = field.rpartition(".")
         holder = document.get(parent) if parent else document
         if isinstance(holder, dict) and name in holder and holder[name] is None:
             raise bad_request(field, "null", f"{_ACCEPTED[field]}, or the field left out")
+    if request.input_audio.format not in AUDIO_FORMATS:
+        raise bad_request(
+            "input_audio.format",
+            f"unknown format {request.input_audio.format!r}",
+            _ACCEPTED["input_audio.format"],
+        )
+    return _check_constraints(request)
+
+
+def _validate_form(fields: dict[str, Any], file: _FilePart) -> STTRequest:
+    """Check a form against the spec's ``STTMultipartRequest`` and the documented constraints,
+    and give it as the ``STTRequest`` it stands for (its audio set aside)."""
+    try:
+        # Lax: every part is text, and "0.5" is how a form writes a number.
+        # The file part's bytes are set aside: its account stands in for them, when it came.
+        present = {FILE_PART: b""} if FILE_PART in fields else {}
+        form = STTMultipartRequest.model_validate({**fields, **present})
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+    by_name = format_from_suffix(file.name) if file.name else None
+    fmt = by_name or (format_from_media_type(file.media_type) if file.media_type else None)
+    if fmt is None:
+        said = f"the file name {file.name!r}" if file.name else "no file name"
+        said += f" and Content-Type {file.media_type!r}" if file.media_type else ""
+        raise bad_request(FILE_PART, f"{said} name no audio format", _ACCEPTED[FILE_PART])
+    request = STTRequest.model_construct(
+        input_audio=STTInputAudio(data="", format=fmt),
+        model=form.model,
+        language=form.language,
+        temperature=form.temperature,
+        response_format=form.response_format,
+        timestamp_granularities=form.timestamp_granularities__,
+    )
+    return _check_constraints(request)
+
+
+def _check_constraints(request: STTRequest) -> STTRequest:
+    """The constraints the spec states in prose, alike for both forms of body."""
     if not request.model.strip():
         # A blank id names no model: the request is malformed (400), not a lookup that failed (404).
         raise bad_request("model", "empty", _ACCEPTED["model"])
@@ -239,12 +395,6 @@ def _validate(document: dict[str, Any]) -> STTRequest:
     if temperature is not None and not (math.isfinite(temperature) and 0 <= temperature <= 1):
         raise bad_request(
             "temperature", f"{temperature!r} is outside 0..1", _ACCEPTED["temperature"]
-        )
-    if request.input_audio.format not in AUDIO_FORMATS:
-        raise bad_request(
-            "input_audio.format",
-            f"unknown format {request.input_audio.format!r}",
-            _ACCEPTED["input_audio.format"],
         )
     return request
 
@@ -302,20 +452,26 @@ def _b64decode(data: str | memoryview) -> bytes:
     return raw
 
 
-def _measure(raw: bytes, request: STTRequest, hash_if: Callable[[int], bool]) -> Audio:
+def _measure(
+    raw: bytes | bytearray, request: STTRequest, hash_if: Callable[[int], bool], place: _Place
+) -> Audio:
     """Check the audio's bytes are the declared format, and measure them."""
     declared = cast(AudioFormat, request.input_audio.format)
-    sniffed = sniff_format(raw[:SNIFF_BYTES])
+    if not raw:
+        raise bad_request(place.data, "empty", "audio bytes")
+    sniffed = sniff_format(bytes(raw[:SNIFF_BYTES]))
     if sniffed != declared:
         seen = f"{sniffed} audio" if sniffed else "no recognisable audio format"
-        raise _bad_data(
-            f"the bytes are {seen}, but input_audio.format says {declared}",
-            f"{declared} audio bytes, or input_audio.format naming their real format",
+        raise bad_request(
+            place.data,
+            f"the bytes are {seen}, but {place.declared_by} {declared}",
+            f"{declared} audio bytes, or a {place.declared_by.removesuffix(' says')} naming "
+            "their real format",
         )
     try:
         seconds = audio_duration(raw, declared)
     except AudioDecodeError as exc:
         problem = f"cannot decode as {declared}: {exc}"
-        raise _bad_data(problem, f"a complete {declared} file") from None
+        raise bad_request(place.data, problem, f"a complete {declared} file") from None
     sha256 = hashlib.sha256(raw).hexdigest() if hash_if(len(raw)) else None
     return Audio(declared, len(raw), sha256, seconds)

@@ -69,7 +69,8 @@ class ProviderSpec:
 
     ``price_per_second`` is in USD per second of audio; ``latency_seconds`` is how long it takes to
     answer; ``capacity`` is how many requests it serves at once (``None``: unlimited), beyond which
-    it is overloaded; ``usage`` names the usage fields it reports.
+    it is overloaded; ``usage`` names the usage fields it reports; ``openai_compatible`` says
+    whether it speaks OpenAI's transcription API, which ``verbose_json`` needs.
     """
 
     name: str
@@ -79,6 +80,7 @@ class ProviderSpec:
     health: Health = "healthy"
     capacity: int | None = None
     usage: frozenset[UsageField] = _ALL_USAGE
+    openai_compatible: bool = True
 
     def __post_init__(self) -> None:
         if self.health not in get_args(Health):

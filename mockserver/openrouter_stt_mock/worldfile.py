@@ -55,6 +55,7 @@ class _Provider(_Schema):
     health: Health = "healthy"
     capacity: int | None = Field(None, ge=0)
     usage: list[UsageField] = list(get_args(UsageField))
+    openai_compatible: bool = True
 
 
 class _Model(_Schema):
@@ -117,6 +118,7 @@ _ACCEPTED: Final[Mapping[type[_Schema], Mapping[str, str]]] = {
         "health": "one of " + ", ".join(get_args(Health)),
         "capacity": "a whole number of requests served at once, 0 or more (leave out: unlimited)",
         "usage": "an array of " + ", ".join(get_args(UsageField)),
+        "openai_compatible": "true or false (only OpenAI-compatible providers offer verbose_json)",
     },
     _Transcript: {
         "text": "the transcript, a string",
@@ -179,6 +181,7 @@ def _build(parsed: _WorldFile) -> World:
                     health=p.health,
                     capacity=p.capacity,
                     usage=frozenset(p.usage),
+                    openai_compatible=p.openai_compatible,
                 )
                 for p in model.providers
             )

@@ -143,6 +143,9 @@ class Case:
 
     ``request_fits`` says whether the request itself fits the spec (a 400 for a documented
     constraint the schema leaves in prose does; a request with no key does not).
+    ``fits_upstream`` names the upstream documents it fits when they differ from ours: multipart
+    came on 2026-08-22, and the first document lets any JSON member through (``verbose_json``,
+    or a ``response_format`` outside the later enum).
     """
 
     name: str
@@ -150,6 +153,13 @@ class Case:
     send: Send
     request_fits: bool = True
     world: Callable[[], World] = World.default
+    fits_upstream: tuple[str, ...] | None = None
+
+    def fits(self, edition: str) -> bool:
+        """Whether the request fits the upstream document of date ``edition``."""
+        if self.fits_upstream is None:
+            return self.request_fits
+        return edition in self.fits_upstream
 
     def __str__(self) -> str:
         return self.name
@@ -165,6 +175,28 @@ def _post(
         )
 
     return send
+
+
+def _form(
+    fields: dict[str, Any],
+    data: bytes | None = None,
+    filename: str = "audio.wav",
+    media_type: str = "audio/wav",
+) -> Send:
+    """A multipart upload, written by httpx's encoder; a list value is one part per item."""
+
+    def send(http: httpx.Client) -> httpx.Response:
+        raw = short_wav() if data is None else data
+        return http.post(
+            URL, files={"file": (filename, raw, media_type)}, data=fields, headers=bearer()
+        )
+
+    return send
+
+
+#: The upstream documents that describe multipart upload.
+_FORMS = ("2026-08-22",)
+_VERBOSE = {"response_format": "verbose_json", "timestamp_granularities": ["segment", "word"]}
 
 
 def _third(document: Any, key: str) -> Send:
@@ -189,6 +221,47 @@ REAL: tuple[Case, ...] = (
         "200 whisper-1: seconds and cost",
         200,
         _post(body("openai/whisper-1", audio("mp3"), "mp3"), bearer()),
+    ),
+    Case(
+        "200 verbose_json with segments and words",
+        200,
+        _post(body(data=audio(), **_VERBOSE), bearer()),
+    ),
+    Case("200 multipart upload", 200, _form({"model": "openai/whisper-1"}), fits_upstream=_FORMS),
+    Case(
+        "200 multipart verbose_json with segments and words",
+        200,
+        _form(
+            {
+                "model": "openai/whisper-large-v3",
+                "response_format": "verbose_json",
+                "timestamp_granularities[]": ["segment", "word"],
+            },
+            audio("mp3"),
+            "hello.mp3",
+            "audio/mpeg",
+        ),
+        fits_upstream=_FORMS,
+    ),
+    Case(
+        "400 verbose_json from a provider that is not OpenAI-compatible",
+        400,
+        _post(body("mock/json-only", response_format="verbose_json"), bearer()),
+    ),
+    Case(
+        "400 response_format outside the enum",
+        400,
+        _post(body(response_format="srt"), bearer()),
+        request_fits=False,
+        fits_upstream=("2026-04-30",),
+    ),
+    Case(
+        "400 multipart file part that names no format",
+        400,
+        _form(
+            {"model": "openai/whisper-1"}, filename="upload", media_type="application/octet-stream"
+        ),
+        fits_upstream=_FORMS,
     ),
     Case("400 malformed JSON", 400, _post(raw=b'{"model": ', headers=bearer()), request_fits=False),
     Case(

@@ -54,6 +54,7 @@ def test_default_world_is_the_contract() -> None:
     assert set(world.models) == {
         "openai/whisper-large-v3",
         "openai/whisper-1",
+        "mock/json-only",
         "mock/provider-down",
         "mock/no-provider",
         "mock/slow-provider",
@@ -152,7 +153,7 @@ def test_a_broken_world_file_reports_every_problem_at_once(tmp_path: Path) -> No
         "'m4a', 'ogg', 'webm' or 'aac'; accepted: an array of wav, mp3, flac, m4a, ogg, webm, aac",
         '[[models."m".providers]] #1 price_per_secnd: unknown field (did you mean '
         "'price_per_second'?); accepted: name, price_per_second, formats, latency_seconds, "
-        "health, capacity, usage",
+        "health, capacity, usage, openai_compatible",
         "[limits] max_body_byts: unknown field (did you mean 'max_body_bytes'?); accepted: "
         "max_body_bytes, upstream_timeout_seconds, unavailable_retry_after_seconds",
     )

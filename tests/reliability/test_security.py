@@ -130,7 +130,7 @@ def test_an_unexpected_fault_logs_no_key(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("validation blew up")
 
-    monkeypatch.setattr(gateway, "read_body", broken)
+    monkeypatch.setattr(gateway, "open_body", broken)
     app = create_app(MockConfig(world=_world(**{SECRET: KeySpec(Decimal(10))})))
     with httpx.Client(transport=sync_transport(app), base_url=ROOT_URL) as http:
         answer = http.post(
