@@ -63,7 +63,9 @@ def test_overhead_figures(tmp_path: Path) -> None:
 def test_upload_figures() -> None:
     figures = upload.run([1], repeats=1)
     _well_formed(figures)
-    assert [f.section for f in figures].count("upload memory") == 2
+    sections = [f.section for f in figures]
+    assert sections.count("upload memory") == 2
+    assert sections.count("multipart upload memory") == 1
 
 
 def test_mock_profile_names_its_stages() -> None:
@@ -237,7 +239,12 @@ def test_throughput_figures_name_every_baseline(
         "bare Starlette + orjson",
         rival_servers["wiremock"].label,
         rival_servers["prism"].label,
+        "openrouter-stt mock, JSON upload",
     }
+    # The multipart upload ran (every answer a 200) and is set beside the JSON one.
+    (form,) = [f for f in figures if f.name == "multipart vs JSON upload"]
+    assert form.ours > 0
+    assert form.ours_name == "openrouter-stt mock, multipart upload"
     bars = {(f.section, f.name): (f.better, f.bar) for f in figures if f.bar is not None}
     assert bars == {
         ("mock throughput", "vs bare app"): ("higher", 0.8),
