@@ -52,7 +52,7 @@ def verbose_fields(text: str, duration: float, request: STTRequest) -> dict[str,
         return round(duration * offset / size, 3)
 
     temperature = request.temperature or 0.0
-    segments = []
+    segments: list[dict[str, Any]] = []
     start = 0
     for index, piece in enumerate(_SENTENCE_END.split(text)):
         end = start + len(piece)
@@ -79,7 +79,7 @@ def verbose_fields(text: str, duration: float, request: STTRequest) -> dict[str,
         "segments": segments,
     }
     if "word" in (request.timestamp_granularities or ()):
-        words = []
+        words: list[dict[str, Any]] = []
         for match in _WORD.finditer(text):
             word = match.group().strip(_PUNCTUATION)
             if word:

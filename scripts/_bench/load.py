@@ -1,8 +1,9 @@
 """A bounded HTTP/1.1 load generator: ``python -m _bench.load PORT BODY CONNECTIONS SECONDS MAX
-[PATH]``.
+[PATH [CONTENT_TYPE]]``.
 
 ``CONNECTIONS`` keep-alive connections, each sending the same prebuilt POST to ``PATH`` (default
-the endpoint's; ``BODY`` is a file holding the JSON body) and reading its answer, whether sized
+the endpoint's; ``BODY`` is a file holding the body, JSON unless ``CONTENT_TYPE`` says otherwise)
+and reading its answer, whether sized
 by Content-Length or chunked (WireMock's default), until ``SECONDS`` pass or ``MAX`` requests are
 done, after a short warm-up. Plain asyncio streams keep the generator's own cost low; it runs in
 a process of its own and prints one JSON line: requests, seconds, req/s, p50, p99, statuses.
@@ -24,11 +25,13 @@ KEY = "sk-or-mock-ok"
 _WARM_UP_SECONDS = 0.5
 
 
-def request_bytes(body: bytes, port: int, path: str = PATH) -> bytes:
+def request_bytes(
+    body: bytes, port: int, path: str = PATH, content_type: str = "application/json"
+) -> bytes:
     """The whole request, head and body, as sent on every turn."""
     head = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {KEY}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("ascii") + body
 
@@ -83,10 +86,16 @@ async def _worker(
 
 
 async def run(
-    port: int, body: bytes, connections: int, seconds: float, max_requests: int, path: str = PATH
+    port: int,
+    body: bytes,
+    connections: int,
+    seconds: float,
+    max_requests: int,
+    path: str = PATH,
+    content_type: str = "application/json",
 ) -> dict[str, object]:
     """Load the server on ``port`` at ``path``; return what was measured."""
-    request = request_bytes(body, port, path)
+    request = request_bytes(body, port, path, content_type)
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     budget = [max_requests]
@@ -123,6 +132,7 @@ if __name__ == "__main__":
             float(seconds_text),
             int(max_text),
             sys.argv[6] if len(sys.argv) > 6 else PATH,
+            sys.argv[7] if len(sys.argv) > 7 else "application/json",
         )
     )
     print(json.dumps(result))

@@ -4,7 +4,8 @@ The mock and the bare app (which only parses the same body) run under uvicorn wi
 WireMock and Prism (:mod:`_bench.rivals`) with the settings given there. All listen on 127.0.0.1
 and take turns under the same load: wrk when it is installed, else :mod:`_bench.load` in a
 process of its own. The body is a 100 KB WAV as the client sends it, base64 in JSON, with the
-default world's ``sk-or-mock-ok`` key.
+default world's ``sk-or-mock-ok`` key; the mock also takes its turns with the same WAV uploaded
+as multipart/form-data, set beside its JSON figure.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ from .load import KEY, PATH
 from .results import Figure
 from .rivals import Rival
 
-__all__ = ["mock_body", "run"]
+__all__ = ["form_body", "mock_body", "run"]
 
 MODEL = "openai/whisper-large-v3"
+JSON = "application/json"
+_BOUNDARY = "bench-boundary-7f3a9c"
+FORM = f"multipart/form-data; boundary={_BOUNDARY}"
 _MOCK = "import sys; from openrouter_stt._cli import main; sys.exit(main(sys.argv[1:]))"
 
 
@@ -39,8 +43,24 @@ def mock_body(audio_bytes: int) -> bytes:
     return json.dumps({"input_audio": {"data": data, "format": "wav"}, "model": MODEL}).encode()
 
 
+def form_body(audio_bytes: int) -> bytes:
+    """The multipart/form-data body (content type :data:`FORM`) for the same WAV file."""
+    head = (
+        f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="model"\r\n\r\n{MODEL}\r\n'
+        f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="audio.wav"\r\n'
+        "Content-Type: audio/wav\r\n\r\n"
+    )
+    tail = f"\r\n--{_BOUNDARY}--\r\n"
+    return head.encode() + wav_bytes(audio_bytes) + tail.encode()
+
+
 def _wrk(
-    port: int, body_file: Path, connections: int, seconds: float, path: str = PATH
+    port: int,
+    body_file: Path,
+    connections: int,
+    seconds: float,
+    path: str = PATH,
+    content_type: str = JSON,
 ) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     assert wrk is not None
@@ -50,7 +70,7 @@ def _wrk(
         "wrk.body = f:read('*a')\nf:close()\n"
         'wrk.method = "POST"\n'
         f'wrk.headers["Authorization"] = "Bearer {KEY}"\n'
-        'wrk.headers["Content-Type"] = "application/json"\n',
+        f'wrk.headers["Content-Type"] = "{content_type}"\n',
         encoding="utf-8",
     )
     url = f"http://127.0.0.1:{port}{path}"
@@ -101,10 +121,12 @@ def _load(
     max_requests: int,
     use_wrk: bool,
     path: str = PATH,
+    content_type: str = JSON,
 ) -> dict[str, Any]:
     if use_wrk:
-        return _wrk(port, body_file, connections, seconds, path)
-    args = [str(port), str(body_file), str(connections), str(seconds), str(max_requests), path]
+        return _wrk(port, body_file, connections, seconds, path, content_type)
+    args = [str(port), str(body_file), str(connections), str(seconds), str(max_requests)]
+    args += [path, content_type]
     return run_child("_bench.load", args, timeout=seconds + 60)
 
 
@@ -122,7 +144,7 @@ def _answered_200(result: dict[str, Any]) -> str | None:
 
 BARE = "bare Starlette + orjson"
 #: Short names in the figures, and the bars on ours/theirs: requests/s at least, p99 at most.
-SHORT = {"bare": "bare app", "wiremock": "WireMock", "prism": "Prism"}
+SHORT = {"bare": "bare app", "wiremock": "WireMock", "prism": "Prism", "form": "multipart"}
 RPS_BARS = {"bare": 0.8, "wiremock": 1.25, "prism": 20.0}
 P99_BARS = {"wiremock": 0.5}
 
@@ -163,8 +185,10 @@ def run(
     use_wrk = generator == "wrk" or (generator == "auto" and shutil.which("wrk") is not None)
     turn = max(1.0, seconds / rounds)
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        mock_command = _python(["-c", _MOCK, "mock", "--port"])
         contenders = [
-            Rival("mock", "openrouter-stt mock", PATH, _python(["-c", _MOCK, "mock", "--port"])),
+            Rival("mock", "openrouter-stt mock", PATH, mock_command),
+            Rival("form", "openrouter-stt mock, multipart upload", PATH, mock_command),
             Rival("bare", BARE, PATH, _python(["-m", "_bench.bare_app"])),
         ]
         skipped: dict[str, str] = {}
@@ -175,6 +199,9 @@ def run(
             report(f"   {SHORT[key]} baseline skipped: {reason}")
         body_file = Path(tmp) / "body.json"
         body_file.write_bytes(mock_body(audio_bytes))
+        form_file = Path(tmp) / "body.form"
+        form_file.write_bytes(form_body(audio_bytes))
+        bodies = {"form": (form_file, FORM)}
         runs: dict[str, list[dict[str, Any]]] = {c.key: [] for c in contenders}
         for number in range(rounds):
             order = contenders if number % 2 == 0 else contenders[::-1]
@@ -183,15 +210,17 @@ def run(
                     continue
                 try:
                     port = free_port()
+                    body, content_type = bodies.get(contender.key, (body_file, JSON))
                     with _serving(contender, port):
-                        load = (port, body_file, connections)
-                        _load(*load, warmup, max_requests, use_wrk, contender.path)
-                        result = _load(*load, turn, max_requests, use_wrk, contender.path)
+                        load = (port, body, connections)
+                        how = (use_wrk, contender.path, content_type)
+                        _load(*load, warmup, max_requests, *how)
+                        result = _load(*load, turn, max_requests, *how)
                     problem = _answered_200(result)
                     if problem is not None:
                         raise RuntimeError(f"{contender.label}: {problem}")
                 except (RuntimeError, subprocess.SubprocessError) as error:
-                    if contender.key in ("mock", "bare"):
+                    if contender.key in ("mock", "form", "bare"):
                         raise
                     skipped[contender.key] = f"failed in round {number + 1}: {error}"
                     report(f"   {SHORT[contender.key]} baseline dropped: {skipped[contender.key]}")
@@ -214,7 +243,7 @@ def run(
     throughput: list[Figure] = []
     latency: list[Figure] = []
     for key, theirs in results.items():
-        if key == "mock":
+        if key in ("mock", "form"):
             continue
         short, label = SHORT[key], labels[key]
         throughput.append(
@@ -242,6 +271,20 @@ def run(
                     bar=P99_BARS.get(key) if quantile == "p99" else None,
                 )
             )
+    form = results["form"]
+    throughput.append(
+        Figure(
+            section="mock throughput",
+            name="multipart vs JSON upload",
+            unit="req/s",
+            ours=form["rps"],
+            baseline=mock["rps"],
+            baseline_name="openrouter-stt mock, JSON upload",
+            better="higher",
+            notes={"p50_ms": form["p50_ms"], "p99_ms": form["p99_ms"]},
+            ours_name=labels["form"],
+        )
+    )
     return throughput + latency
 
 
