@@ -1,0 +1,181 @@
+"""The official ``openrouter`` Python SDK, a client nobody here wrote, against the mock process.
+
+Both of its operations on the endpoint, over loopback: ``stt.create_transcription`` (the base64
+JSON body) and ``stt.create_transcription_multipart`` (multipart/form-data, where the SDK spells
+the granularities ``timestamp_granularities[][]``). Each must give the SDK's own response model,
+verbose members included, and the SDK's own error class for a status.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import string
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openrouter import OpenRouter, components, errors
+
+from openrouter_stt_mock import DEFAULT_API_KEY
+from tests.e2e.conftest import Server
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+MP3 = DATA / "hello.mp3"
+#: hello.mp3 as the mock decodes it (the duration it bills and reports).
+MP3_SECONDS = 9.288
+MODEL = "openai/whisper-1"
+
+
+@pytest.fixture
+def sdk(server: Server) -> Iterator[OpenRouter]:
+    with OpenRouter(api_key=DEFAULT_API_KEY, server_url=server.base_url) as client:
+        yield client
+
+
+def as_json(sdk: OpenRouter, model: str = MODEL, **options: Any) -> components.STTResponse:
+    audio = {"data": base64.b64encode(MP3.read_bytes()).decode(), "format": "mp3"}
+    return sdk.stt.create_transcription(model=model, input_audio=audio, **options)
+
+
+def as_multipart(sdk: OpenRouter, model: str = MODEL, **options: Any) -> components.STTResponse:
+    file = {"file_name": "hello.mp3", "content": MP3.read_bytes()}
+    return sdk.stt.create_transcription_multipart(model=model, file=file, **options)
+
+
+UPLOADS = {"json": as_json, "multipart": as_multipart}
+
+
+def check_verbose(result: components.STTResponse, transcript: str, *, words: bool) -> None:
+    """The SDK's model holds the verbose members, consistent with the transcript and the audio."""
+    assert result.text == transcript
+    assert result.task == "transcribe"
+    assert result.language == "english"
+    assert result.duration == pytest.approx(MP3_SECONDS)
+    assert result.segments
+    assert all(isinstance(segment, components.STTSegment) for segment in result.segments)
+    assert "".join(segment.text for segment in result.segments) == transcript
+    assert result.segments[0].start == 0.0
+    assert result.segments[-1].end == pytest.approx(MP3_SECONDS)
+    for earlier, later in itertools.pairwise(result.segments):
+        assert earlier.end <= later.start
+    if not words:
+        assert result.words is None
+        return
+    assert result.words is not None
+    assert all(isinstance(word, components.STTWord) for word in result.words)
+    spoken = [word.strip(string.punctuation) for word in transcript.split()]
+    assert [word.word for word in result.words] == spoken
+    for earlier, later in itertools.pairwise(result.words):
+        assert earlier.start < earlier.end <= later.start
+    assert result.words[-1].end <= MP3_SECONDS
+
+
+@pytest.mark.parametrize("upload", UPLOADS)
+def test_json_answer(sdk: OpenRouter, sample_transcript: str, upload: str) -> None:
+    result = UPLOADS[upload](sdk)
+    assert isinstance(result, components.STTResponse)
+    assert result.text == sample_transcript
+    assert result.usage is not None
+    assert result.usage.seconds == pytest.approx(MP3_SECONDS)
+    assert result.usage.cost is not None
+    assert result.usage.cost > 0
+    assert result.segments is None
+    assert result.words is None
+
+
+@pytest.mark.parametrize("upload", UPLOADS)
+@pytest.mark.parametrize(
+    ("granularities", "words"),
+    [(["word", "segment"], True), (["segment"], False)],
+    ids=["word and segment", "segment only"],
+)
+def test_verbose_json(
+    sdk: OpenRouter, sample_transcript: str, upload: str, granularities: list[str], words: bool
+) -> None:
+    result = UPLOADS[upload](
+        sdk, response_format="verbose_json", timestamp_granularities=granularities
+    )
+    check_verbose(result, sample_transcript, words=words)
+
+
+def test_multipart_file_object_named_by_content_type(
+    sdk: OpenRouter, sample_transcript: str
+) -> None:
+    with MP3.open("rb") as audio:
+        file = {"file_name": "recording", "content": audio, "content_type": "audio/mpeg"}
+        result = sdk.stt.create_transcription_multipart(
+            model=MODEL, file=file, language="en", temperature=0.2
+        )
+    assert result.text == sample_transcript
+
+
+def test_multipart_file_that_names_no_format_is_a_bad_request(sdk: OpenRouter) -> None:
+    file = {"file_name": "recording", "content": MP3.read_bytes()}
+    with pytest.raises(errors.BadRequestResponseError) as caught:
+        sdk.stt.create_transcription_multipart(model=MODEL, file=file)
+    assert caught.value.status_code == 400
+    assert caught.value.data.error.metadata is not None
+    assert caught.value.data.error.metadata["field"] == "file"
+
+
+@pytest.mark.parametrize("upload", UPLOADS)
+@pytest.mark.parametrize(
+    ("api_key", "error_class", "status"),
+    [
+        ("sk-or-mock-nobody", errors.UnauthorizedResponseError, 401),
+        ("sk-or-mock-broke", errors.PaymentRequiredResponseError, 402),
+    ],
+    ids=["401 unknown key", "402 no credit"],
+)
+def test_errors_raise_the_sdks_classes(
+    server: Server,
+    upload: str,
+    api_key: str,
+    error_class: type[errors.OpenRouterError],
+    status: int,
+) -> None:
+    with (
+        OpenRouter(api_key=api_key, server_url=server.base_url) as sdk,
+        pytest.raises(error_class) as caught,
+    ):
+        UPLOADS[upload](sdk)
+    error = caught.value
+    assert isinstance(error, errors.OpenRouterError)
+    assert error.status_code == status
+    assert error.data.error.code == status  # type: ignore[attr-defined]
+    assert error.message
+
+
+@pytest.mark.parametrize("upload", UPLOADS)
+def test_unknown_model_raises_not_found(sdk: OpenRouter, upload: str) -> None:
+    with pytest.raises(errors.NotFoundResponseError) as caught:
+        UPLOADS[upload](sdk, model="nobody/no-model")
+    assert caught.value.status_code == 404
+    assert "nobody/no-model" in caught.value.message
+
+
+@pytest.mark.parametrize("upload", UPLOADS)
+def test_the_third_request_in_the_window_raises_too_many_requests(
+    server: Server, sample_transcript: str, upload: str
+) -> None:
+    with OpenRouter(api_key="sk-or-mock-limited", server_url=server.base_url) as sdk:
+        for _ in range(2):
+            assert UPLOADS[upload](sdk).text == sample_transcript
+        with pytest.raises(errors.TooManyRequestsResponseError) as caught:
+            UPLOADS[upload](sdk)
+    assert caught.value.status_code == 429
+    assert int(caught.value.headers["retry-after"]) > 0
+
+
+@pytest.mark.anyio
+async def test_async_multipart_verbose_json(server: Server, sample_transcript: str) -> None:
+    async with OpenRouter(api_key=DEFAULT_API_KEY, server_url=server.base_url) as sdk:
+        result = await sdk.stt.create_transcription_multipart_async(
+            model="openai/whisper-large-v3",
+            file={"file_name": "hello.mp3", "content": MP3.read_bytes()},
+            response_format="verbose_json",
+            timestamp_granularities=["word", "segment"],
+        )
+    check_verbose(result, sample_transcript, words=True)
