@@ -8,8 +8,6 @@ the mock answers. openai's retries are off (``max_retries=0``) so that an error 
 
 from __future__ import annotations
 
-import itertools
-import string
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -25,12 +23,11 @@ from openai.types.audio import (
 )
 
 from openrouter_stt_mock import DEFAULT_API_KEY
+from tests.e2e._timeline import MP3_SECONDS, Span, check_timeline
 from tests.e2e.conftest import Server
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MP3 = DATA / "hello.mp3"
-#: hello.mp3 as the mock decodes it (the duration it bills and reports).
-MP3_SECONDS = 9.288
 MODEL = "openai/whisper-1"
 
 
@@ -61,36 +58,25 @@ FILE_FORMS: dict[str, Callable[[ExitStack], Any]] = {
 }
 
 
-def words_of(text: str) -> list[str]:
-    """The transcript's words as a verbose answer spells them: without surrounding punctuation."""
-    return [word.strip(string.punctuation) for word in text.split()]
-
-
 def check_verbose(result: TranscriptionVerbose, transcript: str, *, words: bool) -> None:
     """The answer is openai's typed verbose model, consistent with the transcript and the audio."""
     assert isinstance(result, TranscriptionVerbose)
     assert result.text == transcript
     assert result.language == "english"
-    assert result.duration == pytest.approx(MP3_SECONDS)
-    segments = result.segments
-    assert segments, "verbose_json with the segment granularity gave no segments"
-    assert all(isinstance(segment, TranscriptionSegment) for segment in segments)
-    assert "".join(segment.text for segment in segments) == transcript
-    assert [segment.id for segment in segments] == list(range(len(segments)))
-    assert segments[0].start == 0.0
-    assert segments[-1].end == pytest.approx(result.duration)
-    for earlier, later in itertools.pairwise(segments):
-        assert earlier.end <= later.start
-    if not words:
+    assert result.segments is not None
+    assert all(isinstance(segment, TranscriptionSegment) for segment in result.segments)
+    assert [segment.id for segment in result.segments] == list(range(len(result.segments)))
+    if words:
+        assert result.words is not None
+        assert all(isinstance(word, TranscriptionWord) for word in result.words)
+    else:
         assert result.words is None
-        return
-    assert result.words is not None
-    assert all(isinstance(word, TranscriptionWord) for word in result.words)
-    assert [word.word for word in result.words] == words_of(transcript)
-    for earlier, later in itertools.pairwise(result.words):
-        assert earlier.start < earlier.end <= later.start
-    for word in result.words:
-        assert any(s.start <= word.start and word.end <= s.end for s in segments), word
+    check_timeline(
+        transcript,
+        result.duration,
+        [Span(s.text, s.start, s.end) for s in result.segments],
+        None if result.words is None else [Span(w.word, w.start, w.end) for w in result.words],
+    )
 
 
 @pytest.mark.parametrize("form", FILE_FORMS)
