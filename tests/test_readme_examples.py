@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
 
-from openrouter_stt import APIConnectionError, OpenRouterSTT
+from openrouter_stt import APIConnectionError, OpenRouterSTT, PaymentRequiredError
 from openrouter_stt_mock import (
     DEFAULT_API_KEY,
     IN_PROCESS_BASE_URL,
+    KeySpec,
+    World,
     create_app,
     get_handle,
     sync_transport,
@@ -37,6 +41,15 @@ def test_retries_a_503(openrouter_mock: MockFixture) -> None:
     client = openrouter_mock.client(max_retries=1)
     client.transcribe(openrouter_mock.sample("mp3"), model="openai/whisper-1")
     assert [e.response.status for e in openrouter_mock.journal] == [503, 200]
+    assert openrouter_mock.clock.slept == 1  # the 503's Retry-After, not waited for
+
+
+@pytest.mark.usefixtures("elsewhere")
+@pytest.mark.openrouter_mock(world=replace(World.default(), keys={"sk-mine": KeySpec(Decimal(0))}))
+def test_runs_out_of_credit(openrouter_mock: MockFixture) -> None:
+    client = openrouter_mock.client(api_key="sk-mine")
+    with pytest.raises(PaymentRequiredError):
+        client.transcribe(openrouter_mock.sample("wav"), model="openai/whisper-large-v3")
 
 
 def test_in_process_without_pytest_fixtures() -> None:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from .handle import MockHandle, get_handle
     from .in_process import IN_PROCESS_BASE_URL, async_transport, sync_transport
     from .journal import Journal, JournalEntry
+    from .no_wait import NoWaitClock
+    from .pytest_plugin import MockFixture, MockServer
     from .samples import SAMPLE_TEXT, sample
     from .scenarios import Fault, Outcome
     from .spec import Verdict
@@ -51,8 +53,11 @@ __all__ = [
     "KeySpec",
     "Limits",
     "MockConfig",
+    "MockFixture",
     "MockHandle",
+    "MockServer",
     "ModelSpec",
+    "NoWaitClock",
     "Outcome",
     "ProviderSpec",
     "RateLimit",
@@ -77,6 +82,9 @@ _HOMES = {
     "sync_transport": "in_process",
     "Journal": "journal",
     "JournalEntry": "journal",
+    "NoWaitClock": "no_wait",
+    "MockFixture": "pytest_plugin",
+    "MockServer": "pytest_plugin",
     "SAMPLE_TEXT": "samples",
     "sample": "samples",
     "Fault": "scenarios",

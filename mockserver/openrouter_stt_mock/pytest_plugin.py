@@ -15,6 +15,15 @@ fixtures, and only when a test asks for one.
 ``openrouter_mock_server``: the same app served by uvicorn on a free 127.0.0.1 port, for code that
 needs a real URL (``.url``, ``.base_url``).
 
+Clients made by ``openrouter_mock.client()`` retry without waiting: their clock counts the time
+a retry would have slept (``openrouter_mock.clock.slept``) and moves their deadlines on by it,
+so a test of ``Retry-After: 10`` takes no time. ``client(wait=True)`` waits for real.
+
+A test chooses its world (or whole configuration) with a marker::
+
+    @pytest.mark.openrouter_mock(world="tests/world.toml")   # or a World, or config=MockConfig(...)
+    def test_with_my_world(openrouter_mock): ...
+
 Both need the package's ``mock`` extra; without it, a test that asks for them fails with one line
 saying what to install.
 """
@@ -22,11 +31,12 @@ saying what to install.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final, TypedDict
 
 import pytest
 
@@ -34,10 +44,20 @@ if TYPE_CHECKING:
     import httpx
     from starlette.applications import Starlette
 
-    from openrouter_stt import AsyncOpenRouterSTT, AudioFormat, OpenRouterSTT
+    from openrouter_stt import (
+        AsyncOpenRouterSTT,
+        AudioFormat,
+        Clock,
+        NotGiven,
+        OpenRouterSTT,
+        RetryPolicy,
+    )
 
+    from .config import MockConfig
     from .handle import MockHandle
     from .journal import Journal
+    from .no_wait import NoWaitClock
+    from .scenarios import Fault
     from .world import World
 
 __all__ = ["MockFixture", "MockServer", "openrouter_mock", "openrouter_mock_server"]
@@ -69,9 +89,10 @@ class MockFixture:
     """A mock app for one test, with in-process clients wired to it.
 
     Attributes: ``app`` (the Starlette app), ``handle`` (its :class:`MockHandle`), ``journal``,
-    ``world``; methods ``queue(...)`` (as :meth:`MockHandle.queue`), ``client(**kw)``,
-    ``async_client(**kw)``, ``http_client(**kw)``, ``async_http_client(**kw)``, and
-    ``sample(format)``, the path of the shipped audio the default world knows.
+    ``world``, ``clock`` (the :class:`NoWaitClock` of the clients it makes); methods
+    ``queue(...)`` (as :meth:`MockHandle.queue`), ``client(...)``, ``async_client(...)``,
+    ``http_client(...)``, ``async_http_client(...)``, and ``sample(format)``, the path of the
+    shipped audio the default world knows.
 
     Strict by default: a test that queues outcomes it never uses fails at teardown, since the
     requests it meant to shape did not happen. Set ``assert_all_used = False`` to allow it.
@@ -79,11 +100,14 @@ class MockFixture:
 
     def __init__(self, app: Starlette) -> None:
         from .handle import get_handle
+        from .no_wait import NoWaitClock
 
         self.app = app
         self.handle: MockHandle = get_handle(app)
         #: Fail the test at teardown when planned outcomes were left unused.
         self.assert_all_used = True
+        #: The clock of the clients this fixture makes: their retries do not wait.
+        self.clock: NoWaitClock = NoWaitClock()
         self._sync: list[httpx.Client] = []
         self._async: list[httpx.AsyncClient] = []
 
@@ -104,55 +128,115 @@ class MockFixture:
 
         return sample(format)
 
-    def queue(self, status: int | None = None, **kwargs: Any) -> None:
-        """Plan the next outcomes (see :meth:`MockHandle.queue`)."""
-        self.handle.queue(status, **kwargs)
+    def queue(
+        self,
+        status: int | None = None,
+        *,
+        latency: float = 0.0,
+        fault: Fault | None = None,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+        times: int = 1,
+    ) -> None:
+        """Plan the outcome of the next ``times`` requests (see :meth:`MockHandle.queue`)."""
+        self.handle.queue(
+            status, latency=latency, fault=fault, headers=headers, body=body, times=times
+        )
 
-    def http_client(self, **kwargs: Any) -> httpx.Client:
+    def http_client(
+        self, *, headers: Mapping[str, str] | None = None, timeout: float = 5.0
+    ) -> httpx.Client:
         """An ``httpx.Client`` served by the app in process (closed after the test)."""
         import httpx
 
         from .in_process import IN_PROCESS_BASE_URL, sync_transport
 
-        kwargs.setdefault("base_url", IN_PROCESS_BASE_URL)
-        client = httpx.Client(transport=sync_transport(self.app), **kwargs)
+        client = httpx.Client(
+            transport=sync_transport(self.app),
+            base_url=IN_PROCESS_BASE_URL,
+            headers=headers,
+            timeout=timeout,
+        )
         self._sync.append(client)
         return client
 
-    def async_http_client(self, **kwargs: Any) -> httpx.AsyncClient:
+    def async_http_client(
+        self, *, headers: Mapping[str, str] | None = None, timeout: float = 5.0
+    ) -> httpx.AsyncClient:
         """An ``httpx.AsyncClient`` served by the app in process (closed after the test)."""
         import httpx
 
         from .in_process import IN_PROCESS_BASE_URL, async_transport
 
-        kwargs.setdefault("base_url", IN_PROCESS_BASE_URL)
-        client = httpx.AsyncClient(transport=async_transport(self.app), **kwargs)
+        client = httpx.AsyncClient(
+            transport=async_transport(self.app),
+            base_url=IN_PROCESS_BASE_URL,
+            headers=headers,
+            timeout=timeout,
+        )
         self._async.append(client)
         return client
 
-    def client(self, **kwargs: Any) -> OpenRouterSTT:
-        """An ``OpenRouterSTT`` with the default key, served in process."""
+    def client(
+        self,
+        *,
+        api_key: str | None = None,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        wait: bool = False,
+    ) -> OpenRouterSTT:
+        """An ``OpenRouterSTT`` served in process, with the default world's key unless
+        ``api_key`` says otherwise; its retries wait for real only with ``wait=True``."""
         from openrouter_stt import OpenRouterSTT
 
-        from .in_process import IN_PROCESS_BASE_URL
-        from .world import DEFAULT_API_KEY
+        return OpenRouterSTT(
+            **self._client_options(api_key, max_retries, retry_policy, timeout, wait),
+            default_headers=default_headers,
+            http_client=self.http_client(),
+        )
 
-        kwargs.setdefault("api_key", DEFAULT_API_KEY)
-        kwargs.setdefault("base_url", IN_PROCESS_BASE_URL)
-        kwargs.setdefault("http_client", self.http_client())
-        return OpenRouterSTT(**kwargs)
-
-    def async_client(self, **kwargs: Any) -> AsyncOpenRouterSTT:
-        """An ``AsyncOpenRouterSTT`` with the default key, served in process."""
+    def async_client(
+        self,
+        *,
+        api_key: str | None = None,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        wait: bool = False,
+    ) -> AsyncOpenRouterSTT:
+        """:meth:`client` for async code: an ``AsyncOpenRouterSTT``."""
         from openrouter_stt import AsyncOpenRouterSTT
 
+        return AsyncOpenRouterSTT(
+            **self._client_options(api_key, max_retries, retry_policy, timeout, wait),
+            default_headers=default_headers,
+            http_client=self.async_http_client(),
+        )
+
+    def _client_options(
+        self,
+        api_key: str | None,
+        max_retries: int | None,
+        retry_policy: RetryPolicy | None,
+        timeout: float | httpx.Timeout | None,
+        wait: bool,
+    ) -> _ClientOptions:
+        from openrouter_stt import DEFAULT_TIMEOUT, NOT_GIVEN, Clock
+
         from .in_process import IN_PROCESS_BASE_URL
         from .world import DEFAULT_API_KEY
 
-        kwargs.setdefault("api_key", DEFAULT_API_KEY)
-        kwargs.setdefault("base_url", IN_PROCESS_BASE_URL)
-        kwargs.setdefault("http_client", self.async_http_client())
-        return AsyncOpenRouterSTT(**kwargs)
+        return {
+            "api_key": api_key or DEFAULT_API_KEY,
+            "base_url": IN_PROCESS_BASE_URL,
+            "max_retries": NOT_GIVEN if max_retries is None else max_retries,
+            "retry_policy": retry_policy,
+            "timeout": DEFAULT_TIMEOUT if timeout is None else timeout,
+            "clock": Clock() if wait else self.clock,
+        }
 
     def verify(self) -> None:
         """Raise ``AssertionError`` if planned outcomes were left unused (when strict)."""
@@ -191,13 +275,57 @@ class MockServer:
         self.handle: MockHandle = get_handle(app)
 
 
+class _ClientOptions(TypedDict):
+    api_key: str
+    base_url: str
+    max_retries: int | NotGiven
+    retry_policy: RetryPolicy | None
+    timeout: float | httpx.Timeout | None
+    clock: Clock
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "openrouter_mock(world=None, config=None): the world (a World, or the path of a world "
+        "file) or the whole MockConfig the openrouter_mock fixtures serve",
+    )
+
+
+def _marked_config(request: pytest.FixtureRequest) -> MockConfig:
+    """The configuration a test's ``openrouter_mock`` marker asks for (default: the default)."""
+    from .config import MockConfig
+    from .world import World
+
+    marker = request.node.get_closest_marker("openrouter_mock")
+    options = dict(marker.kwargs) if marker is not None else {}
+    config = options.pop("config", None)
+    world = options.pop("world", None)
+    if options or (marker is not None and marker.args):
+        pytest.fail(
+            "the openrouter_mock marker takes world= and config= only, "
+            f"got {sorted(options) or list(marker.args if marker else ())}",
+            pytrace=False,
+        )
+    if config is not None and world is not None:
+        pytest.fail("the openrouter_mock marker takes world= or config=, not both", pytrace=False)
+    if isinstance(world, str | os.PathLike):
+        world = World.from_toml(Path(world))
+    if config is None:
+        config = MockConfig() if world is None else MockConfig(world=world)
+    if not isinstance(config, MockConfig):
+        pytest.fail(f"config= must be a MockConfig, got {type(config).__name__}", pytrace=False)
+    return config
+
+
 @pytest.fixture
-def openrouter_mock() -> Iterator[MockFixture]:
-    """A fresh mock with the default world, served in process; clients are closed afterwards."""
+def openrouter_mock(request: pytest.FixtureRequest) -> Iterator[MockFixture]:
+    """A fresh mock (the default world, or the marker's), served in process; clients are
+    closed afterwards."""
     with _needs_mock_extra("openrouter_mock"):
         from .app import create_app
 
-    fixture = MockFixture(create_app())
+    fixture = MockFixture(create_app(_marked_config(request)))
     try:
         yield fixture
     finally:
@@ -206,14 +334,15 @@ def openrouter_mock() -> Iterator[MockFixture]:
 
 
 @pytest.fixture
-def openrouter_mock_server() -> Iterator[MockServer]:
-    """A fresh mock with the default world, served by uvicorn on a free 127.0.0.1 port."""
+def openrouter_mock_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
+    """A fresh mock (the default world, or the marker's), served by uvicorn on a free 127.0.0.1
+    port."""
     with _needs_mock_extra("openrouter_mock_server"):
         from .app import create_app
         from .handle import get_handle
         from .server import bind, uvicorn_server
 
-    app = create_app()
+    app = create_app(_marked_config(request))
     sock = bind("127.0.0.1", 0)
     # A stalled response must not hold the test run at shutdown.
     options = {"lifespan": "off", "timeout_graceful_shutdown": 2}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -12,7 +14,15 @@ import pytest
 import openrouter_stt
 import openrouter_stt_mock
 from openrouter_stt import AudioFormat
-from openrouter_stt_mock import IN_PROCESS_BASE_URL, SAMPLE_TEXT, get_handle, sample
+from openrouter_stt_mock import (
+    IN_PROCESS_BASE_URL,
+    SAMPLE_TEXT,
+    KeySpec,
+    MockConfig,
+    World,
+    get_handle,
+    sample,
+)
 from openrouter_stt_mock.pytest_plugin import MockFixture, MockServer
 
 from .conftest import ENDPOINT, auth, body
@@ -185,3 +195,62 @@ def test_without_the_mock_extra_the_fixtures_say_what_to_install(
         "pip install 'openrouter-stt[mock]'"
     ) in result.stdout
     assert "ModuleNotFoundError" not in result.stdout
+
+
+def test_the_fixture_classes_are_importable_from_the_package() -> None:
+    assert openrouter_stt_mock.MockFixture is MockFixture
+    assert openrouter_stt_mock.MockServer is MockServer
+
+
+def test_fixture_clients_retry_without_waiting(openrouter_mock: MockFixture) -> None:
+    client = openrouter_mock.client()
+    started = time.monotonic()
+    # No provider of this model is available: 503 with Retry-After 5, retried twice.
+    with pytest.raises(openrouter_stt.ServiceUnavailableError):
+        client.transcribe(sample("wav"), model="mock/no-provider")
+    assert len(openrouter_mock.journal) == 3
+    assert openrouter_mock.clock.slept == 10  # what the two retries would have waited
+    assert time.monotonic() - started < 5  # and did not: a real wait takes 10 s
+
+
+@pytest.mark.anyio
+async def test_async_fixture_clients_retry_without_waiting(openrouter_mock: MockFixture) -> None:
+    client = openrouter_mock.async_client(max_retries=1)
+    openrouter_mock.queue(429)
+    result = await client.transcribe(sample("wav"), model="openai/whisper-large-v3")
+    assert result.text == SAMPLE_TEXT
+    assert openrouter_mock.clock.slept == 1  # the forced 429's Retry-After
+
+
+def test_a_fixture_client_waits_for_real_when_asked(openrouter_mock: MockFixture) -> None:
+    client = openrouter_mock.client(wait=True)
+    openrouter_mock.queue(503)  # forced: Retry-After 1
+    started = time.monotonic()
+    assert client.transcribe(sample("wav"), model="openai/whisper-large-v3").text == SAMPLE_TEXT
+    assert time.monotonic() - started >= 1
+    assert openrouter_mock.clock.slept == 0
+
+
+_BROKE_ONLY = World(keys={"sk-only": KeySpec(Decimal(0))}, models=World.default().models)
+
+
+@pytest.mark.openrouter_mock(world=_BROKE_ONLY)
+def test_the_marker_chooses_the_world(openrouter_mock: MockFixture) -> None:
+    assert set(openrouter_mock.world.keys) == {"sk-only"}
+    client = openrouter_mock.client(api_key="sk-only")
+    with pytest.raises(openrouter_stt.PaymentRequiredError):
+        client.transcribe(sample("wav"), model="openai/whisper-large-v3")
+
+
+_WORLD_FILE = str(Path(openrouter_stt_mock.__file__).with_name("default_world.toml"))
+
+
+@pytest.mark.openrouter_mock(world=_WORLD_FILE)
+def test_the_marker_takes_a_world_file(openrouter_mock_server: MockServer) -> None:
+    assert "sk-or-mock-limited" in openrouter_mock_server.handle.world.keys
+
+
+@pytest.mark.openrouter_mock(config=MockConfig(control_routes=False))
+def test_the_marker_takes_a_whole_configuration(openrouter_mock: MockFixture) -> None:
+    response = openrouter_mock.http_client().get("/_mock/journal")
+    assert response.status_code == 404
