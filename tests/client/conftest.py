@@ -160,11 +160,6 @@ def sent_json(request: httpx.Request) -> dict[str, Any]:
     return body
 
 
-def sent_audio(request: httpx.Request) -> bytes:
-    """The audio bytes a request carried, decoded from base64."""
-    return base64.b64decode(sent_json(request)["input_audio"]["data"], validate=True)
-
-
 def sent_form(request: httpx.Request) -> list[Part]:
     """The parts of the multipart body a request carried."""
     return parse_form(request.content, request.headers["content-type"])
@@ -220,3 +215,13 @@ def sent(request: httpx.Request) -> Sent:
     fmt = MEDIA_TYPE_FORMATS[file.headers["content-type"]]
     assert file.filename.rpartition(".")[2] == fmt
     return Sent("multipart", fields, file.data, fmt)
+
+
+def sent_audio(request: httpx.Request) -> bytes:
+    """The audio bytes a request carried, in either form."""
+    return sent(request).audio
+
+
+def sent_format(request: httpx.Request) -> str:
+    """The format a request declared its audio as, in either form."""
+    return sent(request).format

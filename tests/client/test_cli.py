@@ -14,7 +14,7 @@ import respx
 from openrouter_stt import __version__
 from openrouter_stt._cli import main
 
-from .conftest import API_KEY, BASE_URL, OK_BODY, VERBOSE_BODY, sent, sent_json
+from .conftest import API_KEY, BASE_URL, OK_BODY, VERBOSE_BODY, sent
 
 
 @pytest.fixture
@@ -44,9 +44,9 @@ def test_prints_the_text(
     out, err = capsys.readouterr()
     assert out == "hello\n"
     assert err == ""
-    body = sent_json(route.calls.last.request)
-    assert body["model"] == "openai/whisper-large-v3"
-    assert body["input_audio"]["format"] == "wav"
+    got = sent(route.calls.last.request)
+    assert got.fields["model"] == "openai/whisper-large-v3"
+    assert got.format == "wav"
 
 
 def test_json_prints_the_whole_response(
@@ -76,11 +76,9 @@ def test_options_reach_the_request(
         ]
     )
     assert code == 0
-    body = sent_json(route.calls.last.request)
-    assert body["model"] == "openai/whisper-1"
-    assert body["language"] == "ja"
-    assert body["temperature"] == 0.3
-    assert body["input_audio"]["format"] == "aac"
+    got = sent(route.calls.last.request)
+    assert got.fields == {"model": "openai/whisper-1", "language": "ja", "temperature": 0.3}
+    assert got.format == "aac"
 
 
 @pytest.fixture

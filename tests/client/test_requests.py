@@ -1,4 +1,5 @@
-"""What goes over the wire: headers, the streamed JSON body, and every kind of audio input."""
+"""What goes over the wire: headers, the streamed body (in the default form, and JSON where the
+test says so), and every kind of audio input."""
 
 from __future__ import annotations
 
@@ -34,7 +35,16 @@ from openrouter_stt._files import (
 )
 from openrouter_stt_models import STTRequest
 
-from .conftest import API_KEY, MODEL, OK_BODY, ClientAdapter, sent_audio, sent_json
+from .conftest import (
+    API_KEY,
+    MODEL,
+    OK_BODY,
+    ClientAdapter,
+    sent,
+    sent_audio,
+    sent_format,
+    sent_json,
+)
 
 FORMATS = ["wav", "mp3", "flac", "m4a", "ogg", "webm", "aac"]
 
@@ -65,6 +75,7 @@ def test_headers(stt: ClientAdapter, route: respx.Route, data_dir: Path) -> None
             "default_headers": {"X-Custom": "1"},
         },
         extra_headers={"X-Per-Call": "2"},
+        upload="json",
     )
     headers = route.calls.last.request.headers
     assert headers["authorization"] == f"Bearer {API_KEY}"
@@ -129,7 +140,7 @@ def test_every_sample_format_round_trips(
     stt: ClientAdapter, route: respx.Route, data_dir: Path, fmt: str
 ) -> None:
     path = data_dir / f"hello.{fmt}"
-    stt.transcribe(path, language="en", temperature=0.2)
+    stt.transcribe(path, language="en", temperature=0.2, upload="json")
     request = route.calls.last.request
     assert sent_audio(request) == path.read_bytes()
     sent = STTRequest.model_validate(sent_json(request))
@@ -141,7 +152,7 @@ def test_every_sample_format_round_trips(
 def test_optional_fields_are_left_out(
     stt: ClientAdapter, route: respx.Route, data_dir: Path
 ) -> None:
-    stt.transcribe(data_dir / "hello.wav")
+    stt.transcribe(data_dir / "hello.wav", upload="json")
     body = sent_json(route.calls.last.request)
     assert set(body) == {"input_audio", "model"}
     assert set(body["input_audio"]) == {"data", "format"}
@@ -160,7 +171,8 @@ def test_temperature_zero_and_integer_are_sent(
     stt: ClientAdapter, route: respx.Route, data_dir: Path
 ) -> None:
     stt.transcribe(data_dir / "hello.wav", temperature=0)
-    assert sent_json(route.calls.last.request)["temperature"] == 0
+    stt.transcribe(data_dir / "hello.wav", temperature=1, upload="json")
+    assert [sent(call.request).fields["temperature"] for call in route.calls] == [0, 1]
 
 
 class NamedBytesIO(io.BytesIO):
@@ -186,7 +198,7 @@ def test_every_input_kind(
     stt.transcribe(make_audio(path))
     request = route.calls.last.request
     assert sent_audio(request) == path.read_bytes()
-    assert sent_json(request)["input_audio"]["format"] == "ogg"
+    assert sent_format(request) == "ogg"
 
 
 def test_open_file_object_is_read_and_left_open(
@@ -213,7 +225,7 @@ def test_format_from_the_name_when_bytes_have_no_signature(
     stt: ClientAdapter, route: respx.Route
 ) -> None:
     stt.transcribe(NamedBytesIO(b"\x00" * 300))
-    assert sent_json(route.calls.last.request)["input_audio"]["format"] == "mp3"
+    assert sent_format(route.calls.last.request) == "mp3"
 
 
 def test_format_from_the_path_suffix(
@@ -222,13 +234,12 @@ def test_format_from_the_path_suffix(
     path = tmp_path / "noise.webm"
     path.write_bytes(b"\x01\x02\x03" * 50)
     stt.transcribe(path)
-    assert sent_json(route.calls.last.request)["input_audio"]["format"] == "webm"
+    assert sent_format(route.calls.last.request) == "webm"
 
 
 def test_explicit_format_for_unsigned_bytes(stt: ClientAdapter, route: respx.Route) -> None:
     stt.transcribe(b"\x01\x02\x03\x04", format="AAC")
-    body = sent_json(route.calls.last.request)
-    assert body["input_audio"]["format"] == "aac"
+    assert sent_format(route.calls.last.request) == "aac"
 
 
 def test_bytes_win_over_a_misleading_name(
@@ -237,7 +248,7 @@ def test_bytes_win_over_a_misleading_name(
     path = tmp_path / "actually-wav.mp3"
     path.write_bytes((data_dir / "hello.wav").read_bytes())
     stt.transcribe(path)
-    assert sent_json(route.calls.last.request)["input_audio"]["format"] == "wav"
+    assert sent_format(route.calls.last.request) == "wav"
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 4, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE * 2 + 1])
