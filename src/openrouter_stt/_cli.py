@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
         help="run the offline mock server (--host, --port, --world FILE)",
         add_help=False,
     )
+    commands.add_parser(
+        "contract",
+        help="maintainers' tools: excerpt, diff, drift, verify (needs the mock extra)",
+        add_help=False,
+    )
     return parser
 
 
@@ -176,11 +181,21 @@ def _mock(argv: list[str]) -> int:
     return int(mock_cli.main(argv))
 
 
+def _contract(argv: list[str]) -> int:
+    try:
+        contract_cli = importlib.import_module("openrouter_stt_mock.contract.cli")
+    except ImportError:
+        return _mock_missing()
+    return int(contract_cli.main(argv))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["mock"]:
         return _mock(arguments[1:])
+    if arguments[:1] == ["contract"]:
+        return _contract(arguments[1:])
     args = _parser().parse_args(arguments)
     if args.command is None:
         _parser().print_help(sys.stderr)
