@@ -27,6 +27,7 @@ __all__ = [
     "ModelSpec",
     "ProviderSpec",
     "RateLimit",
+    "UrlAudio",
     "UsageField",
     "World",
 ]
@@ -56,11 +57,13 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class KeySpec:
-    """An API key: starting credit in USD, an optional rate limit, and whether it is disabled."""
+    """An API key: starting credit in USD, an optional rate limit, whether it is disabled, and
+    the models its guardrail policy allows (``None``: any; a request for another is a 403)."""
 
     credit_usd: Decimal = Decimal(0)
     rate_limit: RateLimit | None = None
     disabled: bool = False
+    allowed_models: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,9 @@ class ProviderSpec:
     ``price_per_second`` is in USD per second of audio; ``latency_seconds`` is how long it takes to
     answer; ``capacity`` is how many requests it serves at once (``None``: unlimited), beyond which
     it is overloaded; ``usage`` names the usage fields it reports; ``openai_compatible`` says
-    whether it speaks OpenAI's transcription API, which ``verbose_json`` needs.
+    whether it speaks OpenAI's transcription API, which ``verbose_json`` needs. ``diarize``,
+    ``keyterms`` and ``url_input`` say what else it can do; ``max_url_seconds`` is the longest
+    audio it accepts by URL, whose price a request's credit must cover before it is fetched.
     """
 
     name: str
@@ -81,6 +86,10 @@ class ProviderSpec:
     capacity: int | None = None
     usage: frozenset[UsageField] = _ALL_USAGE
     openai_compatible: bool = True
+    diarize: bool = False
+    keyterms: bool = False
+    url_input: bool = False
+    max_url_seconds: float = 3600.0
 
     def __post_init__(self) -> None:
         if self.health not in get_args(Health):
@@ -92,6 +101,15 @@ class ProviderSpec:
 
 
 @dataclass(frozen=True)
+class UrlAudio:
+    """The audio a URL serves in the world (the mock never opens a connection): a file, and how
+    long the provider takes to download it."""
+
+    path: Path
+    latency_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """A model and the providers that serve it, tried in order."""
 
@@ -100,11 +118,13 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class Limits:
-    """Gateway limits: request body size, upstream timeout, and the ``Retry-After`` of a 503."""
+    """Gateway limits: request body size, upstream timeout (524 past it), the ``Retry-After`` of
+    a 503, and how long a provider may take to fetch audio by URL (504 past it)."""
 
     max_body_bytes: int = 32 * 1024 * 1024
     upstream_timeout_seconds: float = 2.0
     unavailable_retry_after_seconds: int = 5
+    gateway_timeout_seconds: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -114,7 +134,8 @@ class World:
     ``transcript_sizes``, when given, holds the size in bytes of every audio file that has a
     transcript: audio of any other size cannot match one, so it is not hashed at all (on a large
     upload, hashing is the dearest step). ``None`` means the sizes are not known, and every
-    upload is hashed to look it up; with no transcripts, nothing is hashed.
+    upload is hashed to look it up; with no transcripts, nothing is hashed. ``urls`` maps each
+    audio URL the world serves to its :class:`UrlAudio`.
     """
 
     keys: Mapping[str, KeySpec] = field(default_factory=dict)
@@ -122,12 +143,14 @@ class World:
     transcripts: Mapping[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     transcript_sizes: frozenset[int] | None = None
+    urls: Mapping[str, UrlAudio] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Read-only views: a world is shared by every request and must not drift.
         object.__setattr__(self, "keys", MappingProxyType(dict(self.keys)))
         object.__setattr__(self, "models", MappingProxyType(dict(self.models)))
         object.__setattr__(self, "transcripts", MappingProxyType(dict(self.transcripts)))
+        object.__setattr__(self, "urls", MappingProxyType(dict(self.urls)))
         sizes = self.transcript_sizes
         if not self.transcripts:
             sizes = frozenset()
@@ -170,6 +193,7 @@ class World:
             credit_usd = 1000          # a string such as "0.001016" keeps exact decimals
             rate_limit = { requests = 2, window_seconds = 60 }
             disabled = false
+            allowed_models = ["openai/whisper-1"]  # a guardrail: 403 for any other model
 
             [[models."openai/whisper-large-v3".providers]]
             name = "OpenAI"
@@ -179,6 +203,15 @@ class World:
             health = "healthy"         # healthy | down | unavailable | overloaded
             capacity = 4               # default: unlimited
             usage = ["seconds", "cost"]  # default: seconds, tokens and cost
+            openai_compatible = true   # verbose_json needs it
+            diarize = false
+            keyterms = false
+            url_input = false          # audio by URL
+            max_url_seconds = 3600     # the longest audio it takes by URL
+
+            [urls]                     # what each audio URL serves; no connection is opened
+            "https://example.com/a.mp3" = { sample = "mp3" }    # a sample shipped with the mock
+            "https://example.com/b.wav" = { file = "b.wav", latency_seconds = 1.0 }
 
             [transcripts]
             "<sha256 of the audio bytes>" = "what it says"
@@ -191,7 +224,7 @@ class World:
         accepted. A misspelled field is one of them, never a default silently taken.
         """
         path = Path(path)
-        return _world_from_data(_load_toml(path), str(path))
+        return _world_from_data(_load_toml(path), str(path), path.parent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> World:
@@ -203,11 +236,11 @@ class World:
         return _world_from_data(data)
 
 
-def _world_from_data(data: Any, source: str = "the world") -> World:
+def _world_from_data(data: Any, source: str = "the world", folder: Path | None = None) -> World:
     # The schema builds worlds, so it imports this module: it is reached on first use.
     from .worldfile import world_from_data
 
-    return world_from_data(data, source)
+    return world_from_data(data, source, folder or Path.cwd())
 
 
 @functools.cache

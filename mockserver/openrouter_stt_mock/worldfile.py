@@ -13,14 +13,26 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, Final, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from openrouter_stt.formats import AUDIO_FORMATS, AudioFormat
 
-from .world import Health, KeySpec, Limits, ModelSpec, ProviderSpec, RateLimit, UsageField, World
+from .samples import sample
+from .world import (
+    Health,
+    KeySpec,
+    Limits,
+    ModelSpec,
+    ProviderSpec,
+    RateLimit,
+    UrlAudio,
+    UsageField,
+    World,
+)
 
 __all__ = ["WorldFileError", "world_from_data"]
 
@@ -45,6 +57,7 @@ class _Key(_Schema):
     credit_usd: Decimal = Field(Decimal(0), ge=0, allow_inf_nan=False, strict=False)
     rate_limit: _RateLimit | None = None
     disabled: bool = False
+    allowed_models: list[str] | None = None
 
 
 class _Provider(_Schema):
@@ -56,10 +69,26 @@ class _Provider(_Schema):
     capacity: int | None = Field(None, ge=0)
     usage: list[UsageField] = list(get_args(UsageField))
     openai_compatible: bool = True
+    diarize: bool = False
+    keyterms: bool = False
+    url_input: bool = False
+    max_url_seconds: float = Field(3600.0, gt=0, allow_inf_nan=False)
 
 
 class _Model(_Schema):
     providers: list[_Provider] = []
+
+
+class _Url(_Schema):
+    sample: AudioFormat | None = None
+    file: str | None = Field(None, min_length=1)
+    latency_seconds: float = Field(0.0, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> _Url:
+        if (self.sample is None) == (self.file is None):
+            raise ValueError("give exactly one of sample and file")
+        return self
 
 
 class _Transcript(_Schema):
@@ -75,6 +104,9 @@ class _Limits(_Schema):
     unavailable_retry_after_seconds: int = Field(
         _DEFAULT_LIMITS.unavailable_retry_after_seconds, ge=0
     )
+    gateway_timeout_seconds: float = Field(
+        _DEFAULT_LIMITS.gateway_timeout_seconds, ge=0, allow_inf_nan=False
+    )
 
 
 class _WorldFile(_Schema):
@@ -82,6 +114,7 @@ class _WorldFile(_Schema):
     models: dict[str, _Model] = {}
     transcripts: dict[Annotated[str, Field(pattern=_SHA256)], _Transcript] = {}
     limits: _Limits = _Limits()
+    urls: dict[Annotated[str, Field(pattern=r"^https?://")], _Url] = {}
 
     @field_validator("transcripts", mode="before")
     @classmethod
@@ -99,11 +132,13 @@ _ACCEPTED: Final[Mapping[type[_Schema], Mapping[str, str]]] = {
         "models": 'a table of models: [[models."vendor/model".providers]]',
         "transcripts": 'a table of "<sha256>" = "text" or { text = "...", size = N }',
         "limits": "a table: [limits]",
+        "urls": 'a table of "https://..." = { sample = "mp3" } or { file = "path" }',
     },
     _Key: {
         "credit_usd": _USD,
         "rate_limit": "a table { requests = N, window_seconds = S }",
         "disabled": "true or false",
+        "allowed_models": "an array of the model ids its guardrail allows (leave out: any)",
     },
     _RateLimit: {
         "requests": "a whole number of requests, 0 or more",
@@ -119,6 +154,15 @@ _ACCEPTED: Final[Mapping[type[_Schema], Mapping[str, str]]] = {
         "capacity": "a whole number of requests served at once, 0 or more (leave out: unlimited)",
         "usage": "an array of " + ", ".join(get_args(UsageField)),
         "openai_compatible": "true or false (only OpenAI-compatible providers offer verbose_json)",
+        "diarize": "true or false",
+        "keyterms": "true or false",
+        "url_input": "true or false (whether it takes audio by URL)",
+        "max_url_seconds": "a number of seconds above 0: the longest audio it takes by URL",
+    },
+    _Url: {
+        "sample": "one of " + ", ".join(AUDIO_FORMATS) + " (a sample shipped with the mock)",
+        "file": "the path of an audio file, relative to the world file",
+        "latency_seconds": "a number of seconds, 0 or more: how long the download takes",
     },
     _Transcript: {
         "text": "the transcript, a string",
@@ -128,6 +172,7 @@ _ACCEPTED: Final[Mapping[type[_Schema], Mapping[str, str]]] = {
         "max_body_bytes": "a whole number of bytes above 0",
         "upstream_timeout_seconds": "a number of seconds, 0 or more",
         "unavailable_retry_after_seconds": "a whole number of seconds, 0 or more",
+        "gateway_timeout_seconds": "a number of seconds, 0 or more",
     },
 }
 
@@ -147,8 +192,9 @@ class WorldFileError(ValueError):
         super().__init__(f"{count} in {source}:\n" + "\n".join(f"  {p}" for p in self.problems))
 
 
-def world_from_data(data: Any, source: str = "the world") -> World:
-    """Validate plain data laid out as a world file, and build its :class:`World`.
+def world_from_data(data: Any, source: str = "the world", folder: Path | None = None) -> World:
+    """Validate plain data laid out as a world file, and build its :class:`World` (the files
+    its URLs serve are found from ``folder``, the world file's).
 
     Raises :class:`WorldFileError` listing every problem found, not only the first.
     """
@@ -156,10 +202,26 @@ def world_from_data(data: Any, source: str = "the world") -> World:
         parsed = _WorldFile.model_validate(data)
     except ValidationError as exc:
         raise WorldFileError([_describe(e) for e in exc.errors()], source) from None
-    return _build(parsed)
+    base = folder or Path.cwd()
+    urls = {
+        url: UrlAudio(
+            sample(entry.sample) if entry.sample is not None else base / str(entry.file),
+            entry.latency_seconds,
+        )
+        for url, entry in parsed.urls.items()
+    }
+    missing = [
+        f'[urls] "{url}" file: no such file {str(audio.path)!r}; accepted: '
+        + _ACCEPTED[_Url]["file"]
+        for url, audio in urls.items()
+        if not audio.path.is_file()
+    ]
+    if missing:
+        raise WorldFileError(missing, source)
+    return _build(parsed, urls)
 
 
-def _build(parsed: _WorldFile) -> World:
+def _build(parsed: _WorldFile, urls: Mapping[str, UrlAudio]) -> World:
     keys = {
         name: KeySpec(
             credit_usd=key.credit_usd,
@@ -167,6 +229,7 @@ def _build(parsed: _WorldFile) -> World:
             if key.rate_limit is None
             else RateLimit(key.rate_limit.requests, key.rate_limit.window_seconds),
             disabled=key.disabled,
+            allowed_models=None if key.allowed_models is None else frozenset(key.allowed_models),
         )
         for name, key in parsed.keys.items()
     }
@@ -182,6 +245,10 @@ def _build(parsed: _WorldFile) -> World:
                     capacity=p.capacity,
                     usage=frozenset(p.usage),
                     openai_compatible=p.openai_compatible,
+                    diarize=p.diarize,
+                    keyterms=p.keyterms,
+                    url_input=p.url_input,
+                    max_url_seconds=p.max_url_seconds,
                 )
                 for p in model.providers
             )
@@ -201,8 +268,10 @@ def _build(parsed: _WorldFile) -> World:
             limits.max_body_bytes,
             limits.upstream_timeout_seconds,
             limits.unavailable_retry_after_seconds,
+            limits.gateway_timeout_seconds,
         ),
         transcript_sizes=frozenset(sizes) if every_size_known else None,
+        urls=urls,
     )
 
 
@@ -211,6 +280,7 @@ _ENTRY: Final = {
     "keys": "a table of credit_usd, rate_limit and disabled",
     "models": "a table with an array of providers",
     "transcripts": 'the transcript as a string, or { text = "...", size = N }',
+    "urls": '{ sample = "mp3" } or { file = "path" }, with an optional latency_seconds',
 }
 
 
@@ -234,7 +304,11 @@ def _describe(error: ErrorDetails) -> str:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         unknown = "unknown field" if where else "unknown table"
         return f"{where}{field}: {unknown}{hint}; accepted: {', '.join(fields)}"
-    if kind == "string_pattern_mismatch":  # only a transcript's key has a pattern
+    if kind == "string_pattern_mismatch":  # only the keys of transcripts and urls have one
+        if loc[0] == "urls":
+            return (
+                f"{where}{field}: not an http(s) URL; accepted: a URL starting https:// or http://"
+            )
         return f"{where}{field}: not a sha256; accepted: the audio's sha256, 64 hex digits"
     accepted = fields[field]
     if kind == "missing":

@@ -55,11 +55,20 @@ def test_default_world_is_the_contract() -> None:
         "openai/whisper-large-v3",
         "openai/whisper-1",
         "mock/json-only",
+        "mock/diarizer",
         "mock/provider-down",
         "mock/no-provider",
         "mock/slow-provider",
         "mock/overloaded",
     }
+    assert world.keys["sk-or-mock-guarded"].allowed_models == {"openai/whisper-large-v3"}
+    (diarizer,) = world.models["mock/diarizer"].providers
+    assert (diarizer.diarize, diarizer.keyterms, diarizer.url_input) == (True, True, True)
+    assert diarizer.openai_compatible
+    # Every audio URL of the default world serves a shipped sample; one is slower than the gateway.
+    assert all(audio.path.is_file() for audio in world.urls.values())
+    slow_url = world.urls["https://slow.example.com/hello.wav"]
+    assert slow_url.latency_seconds > world.limits.gateway_timeout_seconds
     large = world.models["openai/whisper-large-v3"].providers[0]
     assert large.price_per_second == Decimal("0.0000552")
     assert large.formats == set(FORMATS)
@@ -148,14 +157,16 @@ def test_a_broken_world_file_reports_every_problem_at_once(tmp_path: Path) -> No
         "[keys.\"sk-typo\"] rate_limit.requests = '2': should be a valid integer; "
         "accepted: a whole number of requests, 0 or more",
         "[keys.\"sk-typo\"] credit: unknown field (did you mean 'credit_usd'?); "
-        "accepted: credit_usd, rate_limit, disabled",
+        "accepted: credit_usd, rate_limit, disabled, allowed_models",
         "[[models.\"m\".providers]] #1 formats[1] = 'opus': should be 'wav', 'mp3', 'flac', "
         "'m4a', 'ogg', 'webm' or 'aac'; accepted: an array of wav, mp3, flac, m4a, ogg, webm, aac",
         '[[models."m".providers]] #1 price_per_secnd: unknown field (did you mean '
         "'price_per_second'?); accepted: name, price_per_second, formats, latency_seconds, "
-        "health, capacity, usage, openai_compatible",
+        "health, capacity, usage, openai_compatible, diarize, keyterms, url_input, "
+        "max_url_seconds",
         "[limits] max_body_byts: unknown field (did you mean 'max_body_bytes'?); accepted: "
-        "max_body_bytes, upstream_timeout_seconds, unavailable_retry_after_seconds",
+        "max_body_bytes, upstream_timeout_seconds, unavailable_retry_after_seconds, "
+        "gateway_timeout_seconds",
     )
     assert str(caught.value).startswith(f"7 problems in {path}:\n  [keys.")
     assert isinstance(caught.value, ValueError)
@@ -228,3 +239,36 @@ def test_the_default_world_file_names_every_bundled_sample_by_its_size() -> None
     sizes = {len((DATA / f"hello.{fmt}").read_bytes()) for fmt in FORMATS}
     assert World.default().transcript_sizes == sizes
     assert World.default() is World.default()  # read once, shared: a world is immutable
+
+
+def test_a_world_file_maps_urls_to_files_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "speech.wav").write_bytes((DATA / "hello.wav").read_bytes())
+    world_file = tmp_path / "world.toml"
+    world_file.write_text(
+        '[urls]\n"https://example.com/a.wav" = { file = "speech.wav", latency_seconds = 0.5 }\n'
+        '"https://example.com/b.mp3" = { sample = "mp3" }\n',
+        encoding="utf-8",
+    )
+    world = World.from_toml(world_file)
+    assert world.urls["https://example.com/a.wav"].path == tmp_path / "speech.wav"
+    assert world.urls["https://example.com/a.wav"].latency_seconds == 0.5
+    assert world.urls["https://example.com/b.mp3"].path.name == "hello.mp3"
+
+
+def test_a_url_entry_says_what_is_wrong_with_it(tmp_path: Path) -> None:
+    world_file = tmp_path / "world.toml"
+    world_file.write_text(
+        '[urls]\n"https://example.com/a.wav" = { file = "missing.wav" }\n'
+        '"https://example.com/b.wav" = { sample = "wav", file = "x.wav" }\n'
+        '"ftp://example.com/c.wav" = { sample = "wav" }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(WorldFileError) as caught:
+        World.from_toml(world_file)
+    text = str(caught.value)
+    assert "exactly one of sample and file" in text
+    assert "\"ftp://example.com/c.wav\": not an http(s) URL" in text
+    # A missing file is found once the entries are well formed.
+    world_file.write_text('[urls]\n"https://example.com/a.wav" = { file = "missing.wav" }\n')
+    with pytest.raises(WorldFileError, match="no such file"):
+        World.from_toml(world_file)
