@@ -267,7 +267,7 @@ def test_a_url_entry_says_what_is_wrong_with_it(tmp_path: Path) -> None:
         World.from_toml(world_file)
     text = str(caught.value)
     assert "exactly one of sample and file" in text
-    assert "\"ftp://example.com/c.wav\": not an http(s) URL" in text
+    assert '"ftp://example.com/c.wav": not an http(s) URL' in text
     # A missing file is found once the entries are well formed.
     world_file.write_text('[urls]\n"https://example.com/a.wav" = { file = "missing.wav" }\n')
     with pytest.raises(WorldFileError, match="no such file"):
