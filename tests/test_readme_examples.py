@@ -36,6 +36,27 @@ def test_transcribes(openrouter_mock: MockFixture) -> None:
 
 
 @pytest.mark.usefixtures("elsewhere")
+def test_timestamps_with_the_audio_sent_as_multipart(openrouter_mock: MockFixture) -> None:
+    """Using the client: the verbose example, with the in-process mock as the service."""
+    with openrouter_mock.client() as client:
+        result = client.transcribe(
+            openrouter_mock.sample("mp3"),
+            model="openai/whisper-large-v3",
+            response_format="verbose_json",  # a type checker sees an STTVerboseResponse
+            timestamp_granularities=["segment", "word"],
+            upload="multipart",
+        )
+        print(result.language, result.duration)
+        for segment in result.segments:
+            print(f"[{segment.start:.2f} --> {segment.end:.2f}] {segment.text}")
+        print([(word.word, word.start) for word in result.words or []])
+    assert result.segments
+    assert result.words
+    (entry,) = openrouter_mock.journal
+    assert entry.request.headers["content-type"].startswith("multipart/form-data")
+
+
+@pytest.mark.usefixtures("elsewhere")
 def test_retries_a_503(openrouter_mock: MockFixture) -> None:
     openrouter_mock.queue(503)  # the next request gets a 503
     client = openrouter_mock.client(max_retries=1)
