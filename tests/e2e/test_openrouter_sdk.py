@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openrouter import OpenRouter, components, errors
+from openrouter import OpenRouter, components, errors, operations
 
 from openrouter_stt_mock import DEFAULT_API_KEY
 from tests.e2e._timeline import MP3_SECONDS, Span, check_timeline
@@ -32,12 +32,16 @@ def sdk(server: Server) -> Iterator[OpenRouter]:
 
 
 def as_json(sdk: OpenRouter, model: str = MODEL, **options: Any) -> components.STTResponse:
-    audio = {"data": base64.b64encode(MP3.read_bytes()).decode(), "format": "mp3"}
+    audio = components.STTInlineInputAudio(
+        data=base64.b64encode(MP3.read_bytes()).decode(), format_="mp3"
+    )
     return sdk.stt.create_transcription(model=model, input_audio=audio, **options)
 
 
 def as_multipart(sdk: OpenRouter, model: str = MODEL, **options: Any) -> components.STTResponse:
-    file = {"file_name": "hello.mp3", "content": MP3.read_bytes()}
+    file = operations.CreateAudioTranscriptionsMultipartFile(
+        file_name="hello.mp3", content=MP3.read_bytes()
+    )
     return sdk.stt.create_transcription_multipart(model=model, file=file, **options)
 
 
@@ -97,7 +101,9 @@ def test_multipart_file_object_named_by_content_type(
     sdk: OpenRouter, sample_transcript: str
 ) -> None:
     with MP3.open("rb") as audio:
-        file = {"file_name": "recording", "content": audio, "content_type": "audio/mpeg"}
+        file = operations.CreateAudioTranscriptionsMultipartFile(
+            file_name="recording", content=audio, content_type="audio/mpeg"
+        )
         result = sdk.stt.create_transcription_multipart(
             model=MODEL, file=file, language="en", temperature=0.2
         )
@@ -105,12 +111,15 @@ def test_multipart_file_object_named_by_content_type(
 
 
 def test_multipart_file_that_names_no_format_is_a_bad_request(sdk: OpenRouter) -> None:
-    file = {"file_name": "recording", "content": MP3.read_bytes()}
+    file = operations.CreateAudioTranscriptionsMultipartFile(
+        file_name="recording", content=MP3.read_bytes()
+    )
     with pytest.raises(errors.BadRequestResponseError) as caught:
         sdk.stt.create_transcription_multipart(model=MODEL, file=file)
     assert caught.value.status_code == 400
-    assert caught.value.data.error.metadata is not None
-    assert caught.value.data.error.metadata["field"] == "file"
+    metadata = caught.value.data.error.metadata
+    assert isinstance(metadata, dict)
+    assert metadata["field"] == "file"
 
 
 @pytest.mark.parametrize("upload", UPLOADS)
