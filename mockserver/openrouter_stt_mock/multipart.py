@@ -10,8 +10,9 @@ part, raised where the gateway checks the body.
 Which parts are read, and how (decided here, as upstream does not say beyond its schema):
 
 - ``timestamp_granularities[]``, one part per value, as openai-python sends it; the official
-  Python SDK's ``timestamp_granularities[][]`` the same way; and ``timestamp_granularities``,
-  one part of comma-joined values, as the official TypeScript SDK sends it;
+  Python SDK's ``timestamp_granularities[][]`` the same way; and any of these spellings (or a
+  bare ``timestamp_granularities``) holding comma-joined values, as the official TypeScript SDK
+  sends a list (one ``timestamp_granularities[]`` part of ``word,segment``);
 - ``prompt`` is accepted and ignored, as OpenRouter documents;
 - any other part, a repeated single part, or a part without a name is a 400 naming it.
 """
@@ -179,10 +180,9 @@ class MultipartReader:
         except UnicodeDecodeError:
             self._refuse(part, "not UTF-8 text", "UTF-8 text")
             return
-        if part in _LISTS:
-            self.fields.setdefault(_GRANULARITIES, []).append(value)
-        elif part == _JOINED:
-            values = [v.strip() for v in value.split(",") if v.strip()]
+        if part in _LISTS or part == _JOINED:
+            # One value per part, or several joined by commas (the TypeScript SDK's way).
+            values = [v.strip() for v in value.split(",")] if "," in value else [value]
             self.fields.setdefault(_GRANULARITIES, []).extend(values)
         else:
             self.fields[part] = value

@@ -180,14 +180,6 @@ def test_verbose_json_with_words_in_json(node: str, server: Server, sample_trans
     check_verbose(answer(result), sample_transcript, words=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "the SDK sends one part named timestamp_granularities[] holding 'word,segment'; the mock "
-        "splits commas only in a part named timestamp_granularities, and answers 400"
-    ),
-)
 def test_verbose_json_with_words_in_multipart(
     node: str, server: Server, sample_transcript: str
 ) -> None:

@@ -132,9 +132,10 @@ def test_prompt_is_accepted_and_ignored(client: httpx.Client) -> None:
             ("timestamp_granularities[][]", (None, "word")),
             ("timestamp_granularities[][]", (None, "segment")),
         ],
-        [("timestamp_granularities", (None, "word,segment"))],
+        [("timestamp_granularities[]", (None, "word,segment"))],
+        [("timestamp_granularities", (None, "word, segment"))],
     ],
-    ids=["openai-python", "official python sdk", "official typescript sdk"],
+    ids=["openai-python", "official python sdk", "official typescript sdk", "bare name"],
 )
 def test_the_granularities_are_read_in_each_spelling_the_clients_send(
     client: httpx.Client, handle: MockHandle, files: list[tuple[str, Any]]
