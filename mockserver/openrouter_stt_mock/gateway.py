@@ -49,9 +49,9 @@ from .errors import MockError, bad_request, error_response, json_response
 from .faults import FaultResponse
 from .handle import MockHandle
 from .journal import RecordedRequest, RecordedResponse
-from .ledger import Ledger
 from .reader import Audio, Body, open_body
 from .scenarios import Outcome, forced_response_parts, parse_prefer
+from .state import Accounts
 from .usage import Bill, transcript_of
 from .verbose import verbose_fields
 from .world import KeySpec, ProviderSpec, World
@@ -108,7 +108,7 @@ async def transcribe(request: Request, handle: MockHandle) -> Response | FaultRe
 
 
 async def _answer(
-    request: Request, handle: MockHandle, seen: _Seen, ledger: Ledger
+    request: Request, handle: MockHandle, seen: _Seen, ledger: Accounts
 ) -> Response | FaultResponse:
     world = handle.world
     head = _headers_of(request)
@@ -255,7 +255,7 @@ def _authenticate(
 
 
 async def _serve(
-    model: str, candidates: list[tuple[int, ProviderSpec]], world: World, ledger: Ledger
+    model: str, candidates: list[tuple[int, ProviderSpec]], world: World, ledger: Accounts
 ) -> ProviderSpec:
     """Send the request to the first provider that can take it; raise the first one's error."""
     failures: list[MockError] = []

@@ -1,0 +1,189 @@
+"""The connection to a Valkey or Redis server that holds the mock's state (``--state URL``).
+
+One :class:`Store` per worker process. Every check-and-change is one Lua script run on the server
+(:mod:`.store_ledger`, :mod:`.store_journal`) or one atomic command (:mod:`.store_queue`), so
+workers and processes sharing a store stay exact without any lock of their own.
+
+Calls are synchronous, as the in-memory state's are: a store on loopback or a LAN answers in well
+under a millisecond, much less than an asyncio round trip through redis-py's async client costs in
+CPU. Each call is bounded by ``state_timeout_seconds`` (connect and reply), is never retried by
+the client library, and after a failure the store is not asked again for :data:`PAUSE_SECONDS`:
+meanwhile every call fails at once. A failure is a 503 in OpenRouter's error shape with
+``Retry-After`` (see :func:`unavailable`); the store is tried again by itself once the pause ends.
+
+Keys are ``NAMESPACE:{WORLD}:NAME``: ``WORLD`` is a digest of the world served, so processes serve
+one shared world only when they serve the same world, and two namespaces (or two worlds) share a
+server without meeting. The braces keep a world's keys in one cluster slot, as scripts need.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Final, NoReturn, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from .errors import MockError
+from .world import World
+
+__all__ = [
+    "PAUSE_SECONDS",
+    "Store",
+    "from_units",
+    "public_url",
+    "to_units",
+    "unavailable",
+    "world_digest",
+]
+
+logger = logging.getLogger("openrouter_stt_mock")
+
+T = TypeVar("T")
+
+#: How long the store is left alone after a failure; also the ``Retry-After`` of the 503.
+PAUSE_SECONDS: Final = 1
+#: Amounts are kept as whole nano-USD: Lua's numbers are doubles, exact below 2**53 (9e6 USD).
+_UNITS_PER_USD: Final = Decimal(10**9)
+_MAX_UNITS: Final = 2**53
+# Server replies that mean the store cannot serve now (loading, a replica, out of memory...):
+# like a lost connection, a 503. Any other error reply is a fault of ours, and a 500.
+_TRANSIENT_REPLIES: Final = (
+    *("LOADING", "READONLY", "MISCONF", "OOM", "BUSY", "MASTERDOWN", "TRYAGAIN"),
+)
+
+
+def to_units(amount: Decimal) -> int:
+    """``amount`` USD as whole nano-USD (``ValueError`` when it is finer or too large)."""
+    units = amount * _UNITS_PER_USD
+    if units != units.to_integral_value() or abs(units) >= _MAX_UNITS:
+        raise ValueError(
+            f"{amount} USD cannot be kept exactly on the store: amounts need at most 9 decimals "
+            f"and less than {_MAX_UNITS // 10**9:,} USD"
+        )
+    return int(units)
+
+
+def from_units(units: int | bytes | str) -> Decimal:
+    """Whole nano-USD as USD."""
+    return Decimal(int(units)) / _UNITS_PER_USD
+
+
+def world_digest(world: World) -> str:
+    """A short digest of everything ``world`` holds, the same in every process that loads it
+    (sets are sorted: their order, and so their repr, changes from one process to the next)."""
+    document = orjson.dumps(
+        world, default=_plain, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+    )
+    return hashlib.sha256(document).hexdigest()[:16]
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, PurePath):  # a file's folder differs from one host to the next
+        return value.name
+    raise TypeError(f"not part of a world: {type(value).__name__}")
+
+
+def public_url(url: str) -> str:
+    """``url`` without its password, fit for a banner or an error message."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def unavailable(reason: str) -> MockError:
+    """The answer when the store cannot be reached: a 503 with ``Retry-After``.
+
+    503 because the spec documents it for a gateway that cannot serve now ("no available
+    provider"), and every client we know retries it after ``Retry-After``; a 500 would read as a
+    fault of the mock, and 502, 524 and 529 name a provider, which is not at fault.
+    """
+    return MockError(
+        503,
+        f"Service Unavailable: the mock's state store cannot be reached ({reason})",
+        metadata={"reason": "state store unavailable"},
+        headers={"Retry-After": str(PAUSE_SECONDS)},
+    )
+
+
+class Store:
+    """A Valkey/Redis connection pool for one world, failing fast and bounded in time.
+
+    ``key(name)`` spells a key of this world; :meth:`call` runs an operation on the client,
+    turning a lost, slow or unready store into :func:`unavailable`.
+    """
+
+    def __init__(
+        self, url: str, namespace: str, world: World, *, timeout_seconds: float = 0.5
+    ) -> None:
+        self.url = url
+        self.prefix = f"{namespace}:{{{world_digest(world)}}}:"
+        self.client = redis.Redis.from_url(
+            url,
+            socket_timeout=timeout_seconds,
+            socket_connect_timeout=timeout_seconds,
+            # One try per call: a retry would multiply the time a caller may wait.
+            retry=Retry(NoBackoff(), 0),
+            health_check_interval=0,
+        )
+        self._lock = threading.Lock()
+        self._paused_until = 0.0
+        self._last_failure = ""
+
+    def key(self, name: str) -> str:
+        """The full name of this world's key ``name``."""
+        return self.prefix + name
+
+    def call(self, operation: Callable[[redis.Redis], T], *, retry: bool = False) -> T:
+        """Run ``operation`` on the client; raise :func:`unavailable` when the store fails.
+
+        ``retry``: try even during the pause that follows a failure (a second try of a call
+        that must know whether its first try took effect).
+        """
+        if not retry and time.monotonic() < self._paused_until:
+            raise unavailable(self._last_failure)
+        try:
+            return operation(self.client)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            self._fail(exc)
+        except redis.ResponseError as exc:
+            if not str(exc).startswith(_TRANSIENT_REPLIES):
+                raise
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> NoReturn:
+        reason = f"{public_url(self.url)}: {type(exc).__name__}: {exc}"
+        with self._lock:
+            first = time.monotonic() >= self._paused_until
+            self._last_failure = reason
+            self._paused_until = time.monotonic() + PAUSE_SECONDS
+        if first:
+            logger.warning("state store failed, answering 503 for %s s: %s", PAUSE_SECONDS, reason)
+        raise unavailable(reason) from exc
+
+    def ping(self) -> None:
+        """Check the store answers (raises :class:`MockError` 503 when it does not)."""
+        self.call(lambda client: client.ping())
+
+    def close(self) -> None:
+        """Close the pool's connections."""
+        self.client.close()
