@@ -114,9 +114,13 @@ class RecordedRequest:
 
     @property
     def format(self) -> str | None:
-        """The ``input_audio.format`` field, when it was a string."""
-        audio = self.shape.get("input_audio") if isinstance(self.shape, dict) else None
-        return _text(audio, "format")
+        """The audio's format as the request stated it: ``input_audio.format`` (a string), or
+        the format a multipart file part's name or Content-Type names."""
+        if not isinstance(self.shape, dict):
+            return None
+        return _text(self.shape.get("input_audio"), "format") or _text(
+            self.shape.get("file"), "format"
+        )
 
     @property
     def language(self) -> str | None:

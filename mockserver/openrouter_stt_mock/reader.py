@@ -257,6 +257,7 @@ class _FormReader:
                 "filename": form.file_name,
                 "content_type": form.file_type,
                 "size": len(form.file),
+                "format": _named_format(_FilePart(form.file_name, form.file_type)),
             }
         return Body(
             fields,
@@ -365,8 +366,7 @@ def _validate_form(fields: dict[str, Any], file: _FilePart) -> STTRequest:
         form = STTMultipartRequest.model_validate({**fields, **present})
     except ValidationError as exc:
         raise _validation_error(exc) from None
-    by_name = format_from_suffix(file.name) if file.name else None
-    fmt = by_name or (format_from_media_type(file.media_type) if file.media_type else None)
+    fmt = _named_format(file)
     if fmt is None:
         said = f"the file name {file.name!r}" if file.name else "no file name"
         said += f" and Content-Type {file.media_type!r}" if file.media_type else ""
@@ -380,6 +380,12 @@ def _validate_form(fields: dict[str, Any], file: _FilePart) -> STTRequest:
         timestamp_granularities=form.timestamp_granularities__,
     )
     return _check_constraints(request)
+
+
+def _named_format(file: _FilePart) -> AudioFormat | None:
+    """The format a file part names: by its file name's extension, else by its Content-Type."""
+    by_name = format_from_suffix(file.name) if file.name else None
+    return by_name or (format_from_media_type(file.media_type) if file.media_type else None)
 
 
 def _check_constraints(request: STTRequest) -> STTRequest:

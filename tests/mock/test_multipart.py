@@ -250,7 +250,9 @@ def test_the_journal_keeps_the_form_but_not_the_audio(
         "filename": "hello.wav",
         "content_type": "audio/wav",
         "size": len(sample("wav")),
+        "format": "wav",
     }
+    assert entry.request.format == "wav"
     assert entry.request.audio_size == len(sample("wav"))
     assert entry.verdict.request_valid, entry.verdict.errors
     assert DEFAULT_API_KEY not in json.dumps(entry.to_dict())
