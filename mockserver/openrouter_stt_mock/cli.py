@@ -1,4 +1,5 @@
-"""``openrouter-stt mock``: serve the mock over HTTP with uvicorn (one worker)."""
+"""``openrouter-stt mock``: serve the mock over HTTP with uvicorn (one worker, or several sharing
+the state on a Valkey/Redis store)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,13 @@ from .config import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_HEAD_TIMEOUT,
     DEFAULT_HOST,
+    DEFAULT_LEASE,
     DEFAULT_PORT,
+    DEFAULT_STATE_NAMESPACE,
+    DEFAULT_STATE_TIMEOUT,
     MockConfig,
 )
+from .errors import MockError
 from .world import World
 
 __all__ = ["banner", "build_parser", "dedicate_process", "main", "serve"]
@@ -75,7 +80,50 @@ def build_parser(prog: str = "openrouter-stt mock") -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"longest a request body may go without a byte (default {DEFAULT_BODY_TIMEOUT:g})",
     )
+    parser.add_argument(
+        "--state",
+        metavar="URL",
+        help="keep credit, reservations, rate windows, the queue and the journal on this "
+        "Valkey/Redis store (redis://HOST:PORT/DB), shared by every worker and process using it "
+        "(default: in memory)",
+    )
+    parser.add_argument(
+        "--state-namespace",
+        default=DEFAULT_STATE_NAMESPACE,
+        metavar="NAME",
+        help=f"prefix of the keys on the store (default {DEFAULT_STATE_NAMESPACE})",
+    )
+    parser.add_argument(
+        "--state-timeout",
+        type=_seconds,
+        default=DEFAULT_STATE_TIMEOUT,
+        metavar="SECONDS",
+        help="longest one call to the store may take before the request gets a 503 "
+        f"(default {DEFAULT_STATE_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--state-lease",
+        type=_seconds,
+        default=DEFAULT_LEASE,
+        metavar="SECONDS",
+        help="how long a reservation outlives a worker that died holding it "
+        f"(default {DEFAULT_LEASE:g})",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="worker processes serving the port (more than 1 needs --state; default 1)",
+    )
     return parser
+
+
+def _count(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,14 +135,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.world is not None and not args.world.is_file():
         print(f"openrouter-stt mock: no such world file: {args.world}", file=sys.stderr)
         return 2
-    config = MockConfig(
-        host=args.host,
-        port=args.port,
-        world_file=args.world,
-        control_routes=not args.no_control_routes,
-        head_timeout_seconds=args.head_timeout,
-        body_timeout_seconds=args.body_timeout,
-    )
+    try:
+        config = MockConfig(
+            host=args.host,
+            port=args.port,
+            world_file=args.world,
+            control_routes=not args.no_control_routes,
+            head_timeout_seconds=args.head_timeout,
+            body_timeout_seconds=args.body_timeout,
+            state=args.state,
+            state_namespace=args.state_namespace,
+            state_timeout_seconds=args.state_timeout,
+            lease_seconds=args.state_lease,
+            workers=args.workers,
+        )
+    except ValueError as exc:
+        print(f"openrouter-stt mock: {exc}", file=sys.stderr)
+        return 2
     try:
         world = config.load_world()
     except (ValueError, RuntimeError, OSError) as exc:
@@ -189,8 +246,26 @@ def serve(config: MockConfig, *, dedicated: bool = False, list_keys: bool | None
     from .handle import get_handle
     from .server import bind, uvicorn_server
 
-    app = create_app(config)
-    world = get_handle(app).world
+    try:
+        app = create_app(config)
+    except ImportError as exc:  # --state without redis-py installed
+        print(
+            f"openrouter-stt mock: --state needs the state extra ({exc}): "
+            "pip install 'openrouter-stt[state]'",
+            file=sys.stderr,
+        )
+        return 2
+    except ValueError as exc:  # a world the store cannot hold exactly, a lease too short
+        print(f"openrouter-stt mock: {exc}", file=sys.stderr)
+        return 2
+    handle = get_handle(app)
+    world = handle.world
+    if handle.store_state is not None:
+        try:
+            handle.store_state.store.ping()
+        except MockError as exc:
+            print(f"openrouter-stt mock: {exc.message}", file=sys.stderr)
+            return 1
     try:
         sock = bind(config.host, config.port)
     except OSError as exc:
@@ -213,10 +288,22 @@ def serve(config: MockConfig, *, dedicated: bool = False, list_keys: bool | None
     port = sock.getsockname()[1]
     if list_keys is None:
         list_keys = config.world is None and config.world_file is None
-    print("\n".join(banner(f"http://{host}:{port}", world, list_keys=list_keys)), flush=True)
+    lines = banner(f"http://{host}:{port}", world, list_keys=list_keys)
+    if config.state is not None:
+        from .store import public_url
+
+        lines.append(
+            f"  state on {public_url(config.state)} (namespace {config.state_namespace}), "
+            f"{config.workers} worker{'' if config.workers == 1 else 's'}"
+        )
+    print("\n".join(lines), flush=True)
     if dedicated:
         dedicate_process()
     try:
+        if config.workers > 1:
+            from .workers import serve_workers
+
+            return serve_workers(app, config, sock)
         uvicorn_server(app, config).run(sockets=[sock])
     except KeyboardInterrupt:  # Ctrl-C is how the server is meant to stop
         pass
