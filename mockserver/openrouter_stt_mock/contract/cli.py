@@ -7,16 +7,27 @@ recording deviates), 2 for a usage error or a document that cannot be read.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ._document import DocumentError, read_document
+from ._diff import KINDS, diff
+from ._document import DocumentError, load, read_document
+from ._drift import (
+    DEFAULT_EXPECTED,
+    DEFAULT_OURS,
+    DEFAULT_UPSTREAM,
+    drift,
+    drift_problems,
+    newest_upstream,
+)
 from ._excerpt import DEFAULT_PATH, excerpt, excerpt_yaml
 
 __all__ = ["build_parser", "main"]
 
 PROG = "openrouter-stt contract"
+EXIT_FOUND = 1
 EXIT_USAGE = 2
 
 
@@ -27,6 +38,55 @@ def _excerpt(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         args.output.write_text(text, encoding="utf-8")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    found = diff(load(args.old), load(args.new))
+    if args.no_cosmetic:
+        found = [d for d in found if d.kind != "cosmetic"]
+    counts = {kind: sum(d.kind == kind for d in found) for kind in KINDS}
+    if args.json:
+        report = {
+            "old": str(args.old),
+            "new": str(args.new),
+            "counts": counts,
+            "differences": [d.to_dict() for d in found],
+        }
+        print(json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        print(f"{args.old} -> {args.new}: {summary}")
+        for difference in found:
+            print(f"  {difference}")
+    return EXIT_FOUND if counts["breaking"] else 0
+
+
+def _drift(args: argparse.Namespace) -> int:
+    upstream = args.against or newest_upstream(args.upstream)
+    actual = drift(args.ours, upstream)
+    if args.update:
+        args.expected.write_text(actual.to_json(), encoding="utf-8")
+        print(
+            f"wrote {args.expected}: {len(actual.differences)} differences from "
+            f"{actual.ours} to {actual.upstream}"
+        )
+        return 0
+    try:
+        expected = json.loads(args.expected.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DocumentError(f"cannot read the expected drift {args.expected}: {exc}") from exc
+    problems = drift_problems(expected, actual)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(
+            f"{len(problems)} differences from {actual.ours} to {actual.upstream} are not as "
+            f"{args.expected} expects: handle them, then run '{PROG} drift --update'",
+            file=sys.stderr,
+        )
+        return EXIT_FOUND
+    print(f"{actual.ours} -> {actual.upstream}: {len(actual.differences)} differences, as expected")
     return 0
 
 
@@ -48,6 +108,36 @@ def build_parser() -> argparse.ArgumentParser:
     cut.add_argument("--title", help="info.title of the excerpt (default: FULL's, 'PATH excerpt')")
     cut.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE, not stdout")
     cut.set_defaults(run=_excerpt)
+    compare = commands.add_parser(
+        "diff",
+        help="compare two OpenAPI documents of the endpoint (exit 1 when anything is breaking)",
+        description="Print each difference from OLD to NEW (YAML or JSON, OpenAPI 3.0 or 3.1) as "
+        "breaking, additive or cosmetic for a client written against OLD. Exit 1 when anything "
+        "is breaking.",
+    )
+    compare.add_argument("old", type=Path, metavar="OLD")
+    compare.add_argument("new", type=Path, metavar="NEW")
+    compare.add_argument("--json", action="store_true", help="print JSON, for machines")
+    compare.add_argument("--no-cosmetic", action="store_true", help="leave cosmetic ones out")
+    compare.set_defaults(run=_diff)
+    check = commands.add_parser(
+        "drift",
+        help="check (or --update) the expected differences from our fragment to upstream's newest",
+        description="Compare our fragment with the newest upstream document and fail, naming "
+        "them, on breaking or additive differences the expected-drift file does not list (or "
+        "lists and no longer occur). Run from the repository's root.",
+    )
+    check.add_argument("--ours", type=Path, default=DEFAULT_OURS, help="(default %(default)s)")
+    check.add_argument(
+        "--upstream", type=Path, default=DEFAULT_UPSTREAM, metavar="DIR",
+        help="upstream's documents; the one dated latest in its name is used (default %(default)s)",
+    )  # fmt: skip
+    check.add_argument("--against", type=Path, metavar="FILE", help="this upstream document")
+    check.add_argument(
+        "--expected", type=Path, default=DEFAULT_EXPECTED, help="(default %(default)s)"
+    )
+    check.add_argument("--update", action="store_true", help="rewrite the expected file")
+    check.set_defaults(run=_drift)
     return parser
 
 
