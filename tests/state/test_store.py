@@ -249,3 +249,26 @@ def test_the_world_digest_is_the_same_in_every_process():
         for seed in ("1", "2")
     }
     assert seen == {world_digest(World.default()) + "\n"}
+
+
+def test_a_slow_store_gives_a_503_within_the_timeout(
+    own_valkey: ValkeyProcess, open_mock: OpenMock
+):
+    client, handle = open_mock(MockConfig(state=own_valkey.url, state_timeout_seconds=0.3))
+    assert client.post(ENDPOINT, json=body(), headers=auth()).status_code == 200
+    with redis.Redis.from_url(own_valkey.url) as direct:
+        direct.execute_command("CLIENT", "PAUSE", 1500, "ALL")  # every client waits 1.5 s
+    started = time.monotonic()
+    answer = client.post(ENDPOINT, json=body(), headers=auth())
+    assert time.monotonic() - started < 1.0
+    assert answer.status_code == 503
+    assert "TimeoutError" in error_of(answer)["message"]
+    deadline = time.monotonic() + 5
+    status = 503
+    while status == 503 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = client.post(ENDPOINT, json=body(), headers=auth()).status_code
+    assert status == 200
+    # Charged for the two requests answered 200 only: the one that timed out was not settled.
+    time.sleep(0.1)
+    assert handle.balance(DEFAULT_API_KEY) == Decimal(1000) - 2 * COST
