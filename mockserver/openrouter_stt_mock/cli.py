@@ -116,6 +116,22 @@ def build_parser(prog: str = "openrouter-stt mock") -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes serving the port (more than 1 needs --state; default 1)",
     )
+    cassettes = parser.add_argument_group("record and replay real traffic")
+    cassettes.add_argument(
+        "--record", type=Path, metavar="DIR", help="be a proxy to --upstream, recording to DIR"
+    )
+    cassettes.add_argument(
+        "--upstream",
+        default="https://openrouter.ai",
+        metavar="URL",
+        help="where --record forwards (default %(default)s)",
+    )
+    cassettes.add_argument(
+        "--keep-audio", action="store_true", help="--record keeps the audio, not only its sha256"
+    )
+    cassettes.add_argument(
+        "--replay", type=Path, metavar="DIR", help="answer from DIR's recordings"
+    )
     return parser
 
 
@@ -152,6 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"openrouter-stt mock: {exc}", file=sys.stderr)
         return 2
+    if args.record is not None or args.replay is not None:
+        from .contract._serve import serve_cassettes
+
+        return serve_cassettes(
+            config,
+            record=args.record,
+            upstream=args.upstream,
+            keep_audio=args.keep_audio,
+            replay=args.replay,
+        )
     try:
         world = config.load_world()
     except (ValueError, RuntimeError, OSError) as exc:
