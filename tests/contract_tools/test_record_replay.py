@@ -16,6 +16,8 @@ import pytest
 
 from openrouter_stt import BadRequestError, OpenRouterSTT
 from openrouter_stt_mock import DEFAULT_API_KEY, sample
+from openrouter_stt_mock.contract.cli import main as contract_main
+from tests.contract_tools._documents import APRIL
 
 # The installed command, run by the test's own interpreter.
 COMMAND = [
@@ -177,3 +179,41 @@ def test_an_upstream_that_drops_mid_answer_is_passed_through_and_recorded(
         assert answer.status_code == 200
         with pytest.raises(httpx.RemoteProtocolError):
             answer.read()
+
+
+def test_verify_judges_recordings_and_names_each_deviation(
+    tmp_path: Path, processes: list[subprocess.Popen[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cassettes = tmp_path / "cassettes"
+    upstream = _serve(processes, [sys.executable, "-m", "openrouter_stt_mock", "--port", "0"])
+    recorder = _serve(
+        processes,
+        [*COMMAND, "mock", "--record", str(cassettes), "--upstream", upstream, "--port", "0"],
+    )
+    with _client(recorder) as client:
+        client.transcribe(sample("mp3"), model="openai/whisper-1", upload="multipart")
+    assert contract_main(["verify", str(cassettes)]) == 0
+    assert capsys.readouterr().out == "0001-post-200.json: fits openrouter-stt.yaml (ours)\n"
+    april = ["--spec", str(APRIL)]
+    assert contract_main(["verify", str(cassettes), *april]) == 1
+    assert (
+        "request: content type 'multipart/form-data' is not documented" in capsys.readouterr().out
+    )
+
+    # A service that changed: another status, a field missing, a required header gone.
+    (path,) = cassettes.glob("*.json")
+    cassette = json.loads(path.read_text())
+    del cassette["response"]["json"]["text"]
+    del cassette["response"]["headers"]["x-generation-id"]
+    path.write_text(json.dumps(cassette))
+    (cassettes / "0002-post-418.json").write_text(
+        json.dumps({**cassette, "response": {**cassette["response"], "status": 418}})
+    )
+    assert contract_main(["verify", str(cassettes)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "0001-post-200.json: deviates from openrouter-stt.yaml (ours)",
+        "  response header X-Generation-Id: required but absent",
+        "  response (body): 'text' is a required property",
+        "0002-post-418.json: deviates from openrouter-stt.yaml (ours)",
+        "  status 418 is not documented",
+    ]

@@ -98,8 +98,13 @@ class Recorder:
             error: str | None = None
             try:
                 async for chunk in answer.aiter_raw():
+                    # Each chunk is passed on when the next arrives: the last waits until the
+                    # cassette is written, so a caller that has the whole answer finds it there.
+                    if received:
+                        await send(
+                            {"type": "http.response.body", "body": received[-1], "more_body": True}
+                        )
                     received.append(chunk)
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
             except httpx.HTTPError as exc:
                 size = sum(map(len, received))
                 error = (
@@ -117,10 +122,12 @@ class Recorder:
             "response": response,
         }
         write_cassette(self.directory, cassette)
+        last = received[-1] if received else b""
         if error is not None:
+            await send({"type": "http.response.body", "body": last, "more_body": True})
             await abort(scope, send)
             return
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        await send({"type": "http.response.body", "body": last, "more_body": False})
 
 
 async def _send_whole(send: Send, status: int, body: bytes) -> None:

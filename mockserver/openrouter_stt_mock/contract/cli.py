@@ -23,6 +23,7 @@ from ._drift import (
     newest_upstream,
 )
 from ._excerpt import DEFAULT_PATH, excerpt, excerpt_yaml
+from ._verify import verify
 
 __all__ = ["build_parser", "main"]
 
@@ -90,6 +91,25 @@ def _drift(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    if not args.directory.is_dir():
+        raise DocumentError(f"no such folder of recordings: {args.directory}")
+    from ..spec import SPEC_PATH
+
+    specs = args.spec or [SPEC_PATH]
+    deviations = 0
+    for cassette, spec, problems in verify(args.directory, specs):
+        label = "openrouter-stt.yaml (ours)" if spec == SPEC_PATH.name else spec
+        if not problems:
+            print(f"{cassette}: fits {label}")
+            continue
+        deviations += len(problems)
+        print(f"{cassette}: deviates from {label}")
+        for problem in problems:
+            print(f"  {problem}")
+    return EXIT_FOUND if deviations else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command's argument parser."""
     parser = argparse.ArgumentParser(
@@ -138,6 +158,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--update", action="store_true", help="rewrite the expected file")
     check.set_defaults(run=_drift)
+    judge = commands.add_parser(
+        "verify",
+        help="judge recorded exchanges (mock --record DIR) against the contract",
+        description="Judge every cassette in DIR against our fragment (or each --spec) and print "
+        "what deviates: status not documented, a field missing or of another type, a required "
+        "header absent. Exit 1 on any deviation.",
+    )
+    judge.add_argument("directory", type=Path, metavar="DIR")
+    judge.add_argument(
+        "--spec", type=Path, action="append", metavar="FILE",
+        help="an OpenAPI document to judge against, repeatable (default: our fragment)",
+    )  # fmt: skip
+    judge.set_defaults(run=_verify)
     return parser
 
 
