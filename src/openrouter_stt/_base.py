@@ -563,7 +563,7 @@ class Attempts:
 
 
 #: The upload form of a call that names none.
-DEFAULT_UPLOAD: Final[UploadForm] = "json"
+DEFAULT_UPLOAD: Final[UploadForm] = "auto"
 
 #: The options of ``transcribe`` that shape the call rather than the request's fields.
 _CALL_OPTIONS: Final = frozenset({"format", "upload", "timeout", "max_retries", "extra_headers"})

@@ -240,10 +240,6 @@ def test_auto_uploads_json_when_a_field_has_no_part(
     assert got.fields["provider"] == {"options": options}
 
 
-@pytest.mark.skipif(
-    _base.DEFAULT_UPLOAD != "auto",
-    reason="the default becomes auto once the contract tests judge multipart exchanges",
-)
 def test_the_default_upload_is_auto(stt: ClientAdapter, route: respx.Route, small_cap: int) -> None:
     stt.transcribe(_wav(1000))
     stt.transcribe(_wav(1001))

@@ -108,6 +108,13 @@ def from_spec_schema(node: dict[str, Any] | bool) -> st.SearchStrategy[Any]:
         if others:
             return objects | from_schema({**node, "type": others if len(others) > 1 else others[0]})
         return objects
+    if kind == "array" and isinstance(node.get("items"), dict):
+        # Items are put together here too: an array of objects would reach the same generator.
+        return st.lists(
+            from_spec_schema(node["items"]),
+            min_size=node.get("minItems", 0),
+            max_size=node.get("maxItems", 5),
+        )
     return from_schema(node)
 
 

@@ -40,13 +40,13 @@ CHECK = textwrap.dedent(
 
     http = httpx.Client(transport=httpx.MockTransport(answer))
     client = stt.OpenRouterSTT(api_key="sk-or-vendored", http_client=http, max_retries=0)
-    result = client.transcribe(audio, model="openai/whisper-large-v3", language="en")
+    result = client.transcribe(audio, model="openai/whisper-large-v3", language="en", upload="json")
     assert result.text == "hello" and result.usage.total_tokens == 113, result
     assert type(result).__module__.startswith("acme_sdk._vendor.openrouter_stt_models")
     assert base64.b64decode(seen[0]["input_audio"]["data"]) == audio
     assert seen[0]["input_audio"]["format"] == "wav"
     try:
-        client.transcribe(audio, model="limited/model")
+        client.transcribe(audio, model="limited/model", upload="json")
     except stt.RateLimitError as exc:
         assert exc.status_code == 429 and "Rate limit" in str(exc)
     else:
