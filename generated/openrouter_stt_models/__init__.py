@@ -20,9 +20,27 @@ A timestamp detail level for verbose_json transcription responses.
 """
 
 
-class STTInputAudio(BaseModel):
+class STTURLInputAudio(BaseModel):
     """
-    Base64-encoded audio to transcribe
+    Audio input fetched by the provider from a URL
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    url: Annotated[str, Field(examples=["https://example.com/audio/sample.mp3"])]
+    """
+    Publicly reachable http(s) URL of the audio file. The provider downloads it directly, so the inline upload size limit does not apply. Only supported by some providers. Private-network, loopback, link-local, cloud-metadata and tunnel hosts are refused.
+    """
+    format: Annotated[str | None, Field(examples=["mp3"])] = None
+    """
+    Audio format of the file at the URL. Defaults to the extension of the URL path; required when the path has no extension.
+    """
+
+
+class STTInlineInputAudio(BaseModel):
+    """
+    Inline base64 audio input for speech-to-text
     """
 
     model_config = ConfigDict(
@@ -38,10 +56,51 @@ class STTInputAudio(BaseModel):
     """
 
 
+class TraceConfig(BaseModel):
+    """
+    Metadata for observability and tracing. Known keys (trace_id, trace_name, span_name, generation_name, parent_span_id) have special handling. Additional keys are passed through as custom metadata.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    trace_id: str | None = None
+    trace_name: str | None = None
+    span_name: str | None = None
+    generation_name: str | None = None
+    parent_span_id: str | None = None
+
+
 ProviderOptions = TypeAliasType("ProviderOptions", dict[str, dict[str, Any]])
 """
 Provider-specific options keyed by provider slug (e.g. "openai"). The options for the matched provider are spread into the upstream request body. Upstream lists each known slug as a property holding an object; this fragment states the same as a map from slug to object.
 """
+
+
+class STTEntity(BaseModel):
+    """
+    A detected entity, returned when the provider runs entity detection
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    start_char: Annotated[int, Field(examples=[15])]
+    """
+    Zero-based character offset of the entity start within the response-level text (not seconds)
+    """
+    end_char: Annotated[int, Field(examples=[25])]
+    """
+    Zero-based exclusive character offset of the entity end within the response-level text (not seconds)
+    """
+    text: str
+    """
+    Entity text as it appears in the transcript
+    """
+    type: Annotated[str, Field(examples=["name"])]
+    """
+    Provider entity type label
+    """
 
 
 class STTSegment(BaseModel):
@@ -96,6 +155,14 @@ class STTSegment(BaseModel):
     """
     Speaker index for the segment, present when the provider returns diarization data
     """
+    speaker_label: Annotated[str | None, Field(examples=["speaker_0"])] = None
+    """
+    Provider speaker label for the segment, present when the provider labels speakers with a string
+    """
+    channel: Annotated[int | None, Field(examples=[0])] = None
+    """
+    Zero-based audio channel index for the segment, present when the provider transcribes channels separately
+    """
 
 
 class STTWord(BaseModel):
@@ -121,6 +188,22 @@ class STTWord(BaseModel):
     speaker: int | None = None
     """
     Speaker index for the word, present when the provider returns diarization data
+    """
+    speaker_label: Annotated[str | None, Field(examples=["speaker_0"])] = None
+    """
+    Provider speaker label for the word, present when the provider labels speakers with a string
+    """
+    channel: Annotated[int | None, Field(examples=[0])] = None
+    """
+    Zero-based audio channel index for the word, present when the provider transcribes channels separately
+    """
+    confidence: Annotated[float | None, Field(examples=[0.98])] = None
+    """
+    Provider confidence for the word from 0 to 1, present when the provider returns per-word confidence
+    """
+    type: Annotated[Literal["word", "audio_event"] | None, Field(examples=["word"])] = None
+    """
+    "word" for a spoken word, "audio_event" for a non-speech event the provider tags with timestamps, such as "(laughter)"
     """
 
 
@@ -184,9 +267,37 @@ class STTMultipartRequest(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    file: bytes
+    file: bytes | None = None
     """
-    The audio file to transcribe. The format is derived from the filename extension or the file part content type. Max 25 MB; send larger files as base64 JSON via input_audio.
+    The audio file to transcribe. The format is derived from the filename extension or the file part content type. Max 25 MB; send larger files as base64 JSON via input_audio, or by URL via source_url. Exactly one of file or source_url is required.
+    """
+    source_url: str | None = None
+    """
+    Publicly reachable http(s) URL of the audio file, downloaded directly by the provider, so the upload size limit does not apply. The format is derived from the URL path extension. Only supported by some providers. Exactly one of file or source_url is required.
+    """
+    diarize: bool | None = None
+    """
+    Label each word with its speaker. Requires response_format "verbose_json" (400 otherwise); word timestamps are then returned even if timestamp_granularities[] omits "word". Only supported by some providers; 400 when the selected model cannot diarize.
+    """
+    keyterms__: Annotated[list[str] | None, Field(alias="keyterms[]")] = None
+    """
+    Domain terms, names, or phrases to bias recognition toward; one part per term (a part named keyterms is also accepted). Only supported by some providers; 400 when the selected model cannot use keyterms.
+    """
+    provider: str | None = None
+    """
+    JSON-encoded provider preferences object with the same shape as the JSON body's provider field (e.g. {"zdr": true, "data_collection": "deny", "options": {...}}). Must decode to a JSON object.
+    """
+    trace: str | None = None
+    """
+    JSON-encoded trace metadata object (trace_id, trace_name, span_name, generation_name, parent_span_id and custom keys). Must decode to a JSON object.
+    """
+    session_id: str | None = None
+    """
+    Identifier grouping related requests for observability; never sent to the provider. Documented constraint, enforced by the client and the mock: at most 256 characters.
+    """
+    user: str | None = None
+    """
+    A unique identifier representing your end-user, forwarded to logging as the end-user id; never sent to the provider.
     """
     model: Annotated[str, Field(examples=["openai/whisper-large-v3"])]
     """
@@ -213,15 +324,29 @@ class STTMultipartRequest(BaseModel):
     """
 
 
+STTInputAudio = TypeAliasType("STTInputAudio", STTInlineInputAudio | STTURLInputAudio)
+"""
+Audio to transcribe: inline base64 bytes, or a URL the provider downloads directly.
+"""
+
+
 class STTProvider(BaseModel):
     """
-    Provider-specific passthrough configuration
+    Provider configuration: data policy routing preferences (`zdr`, `data_collection`) and provider-specific passthrough options
     """
 
     model_config = ConfigDict(
         extra="allow",
     )
     options: ProviderOptions | None = None
+    zdr: bool | None = None
+    """
+    Whether to restrict routing to only ZDR (Zero Data Retention) endpoints. When true, only endpoints that do not retain prompts will be used.
+    """
+    data_collection: Literal["deny", "allow"] | None = None
+    """
+    Data collection policy for routing. "allow" (default) permits providers that store user data non-transiently and may train on it; "deny" uses only providers that do not collect user data. The request fails if no available provider meets the requirement.
+    """
 
 
 class STTResponse(BaseModel):
@@ -256,6 +381,18 @@ class STTResponse(BaseModel):
     words: list[STTWord] | None = None
     """
     Timestamped words, present when the provider returns word-level timestamps
+    """
+    confidence: Annotated[float | None, Field(examples=[0.94])] = None
+    """
+    Provider confidence for the whole transcript from 0 to 1, present when response_format is verbose_json and the provider scores the full transcript
+    """
+    language_confidence: Annotated[float | None, Field(examples=[0.98])] = None
+    """
+    Provider confidence in the detected language from 0 to 1, present when response_format is verbose_json and the provider scores it
+    """
+    entities: list[STTEntity] | None = None
+    """
+    Detected entities with character offsets into text, present when the provider runs entity detection
     """
 
 
@@ -303,7 +440,7 @@ class ErrorResponse(BaseModel):
 
 class STTRequest(BaseModel):
     """
-    Speech-to-text request input. Accepts a JSON body with input_audio containing base64-encoded audio.
+    Speech-to-text request input. Accepts a JSON body with input_audio containing base64-encoded audio or a URL the provider downloads.
     """
 
     model_config = ConfigDict(
@@ -313,6 +450,23 @@ class STTRequest(BaseModel):
     model: Annotated[str, Field(examples=["openai/whisper-large-v3"])]
     """
     STT model identifier
+    """
+    diarize: Annotated[bool | None, Field(examples=[True])] = None
+    """
+    Label each word with its speaker (words[].speaker, words[].speaker_label). Requires response_format "verbose_json" (a "json" request is rejected with 400); word timestamps are then returned even if timestamp_granularities omits "word". Only supported by some providers; 400 when the selected model cannot diarize. Providers may charge extra.
+    """
+    keyterms: Annotated[list[str] | None, Field(examples=[["OpenRouter", "Scribe"]])] = None
+    """
+    Domain terms, names, or phrases to bias recognition toward. Only supported by some providers; 400 when the selected model cannot use keyterms.
+    """
+    session_id: Annotated[str | None, Field(examples=["session-1234"], max_length=256)] = None
+    """
+    Identifier grouping related requests (e.g. a conversation or agent workflow) for observability; never sent to the provider. Takes precedence over the x-session-id header. Maximum of 256 characters.
+    """
+    trace: TraceConfig | None = None
+    user: Annotated[str | None, Field(examples=["user-1234"])] = None
+    """
+    A unique identifier representing your end-user, forwarded to logging as the end-user id; never sent to the provider.
     """
     language: Annotated[str | None, Field(examples=["en"])] = None
     """

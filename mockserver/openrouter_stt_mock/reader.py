@@ -45,7 +45,7 @@ from openrouter_stt.formats import (
     is_iso_639_1,
     sniff_format,
 )
-from openrouter_stt_models import STTInputAudio, STTMultipartRequest, STTRequest
+from openrouter_stt_models import STTInlineInputAudio, STTMultipartRequest, STTRequest
 
 from .audio import AudioDecodeError, audio_duration
 from .errors import MockError, bad_request
@@ -372,7 +372,7 @@ def _validate_form(fields: dict[str, Any], file: _FilePart) -> STTRequest:
         said += f" and Content-Type {file.media_type!r}" if file.media_type else ""
         raise bad_request(FILE_PART, f"{said} name no audio format", _ACCEPTED[FILE_PART])
     request = STTRequest.model_construct(
-        input_audio=STTInputAudio(data="", format=fmt),
+        input_audio=STTInlineInputAudio(data="", format=fmt),
         model=form.model,
         language=form.language,
         temperature=form.temperature,

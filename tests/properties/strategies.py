@@ -250,7 +250,7 @@ bad_temperatures = st.one_of(
     st.just(math.inf),
     st.just(-math.inf),
 )
-bad_formats = from_schema(_property("STTInputAudio", "format")).filter(
+bad_formats = from_schema(_property("STTInlineInputAudio", "format")).filter(
     lambda f: f.strip().lower() not in AUDIO_FORMATS
 )
 
