@@ -33,7 +33,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -44,15 +44,16 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from openrouter_stt.formats import AUDIO_FORMATS
+from openrouter_stt_models import STTRequest
 
 from .errors import MockError, bad_request, error_response, json_response
 from .faults import FaultResponse
 from .handle import MockHandle
 from .journal import RecordedRequest, RecordedResponse
-from .reader import Audio, Body, open_body
+from .reader import Audio, Body, measure_fetched, open_body
 from .scenarios import Outcome, forced_response_parts, parse_prefer
 from .state import Accounts
-from .usage import Bill, transcript_of
+from .usage import Bill, transcript_of, url_hold
 from .verbose import verbose_fields
 from .world import KeySpec, ProviderSpec, World
 
@@ -137,38 +138,37 @@ async def _answer(
 
     parsed = body.parse(hash_if=world.may_know)
     seen.audio = audio = parsed.audio
-    fields = parsed.request
-    model_id = fields.model
+    fields, url = parsed.request, parsed.url
+    url_field = "source_url" if "source_url" in parsed.sources else "input_audio.url"
     del parsed  # the audio is measured: let its base64 go before any waiting
 
+    model_id = fields.model
+    if spec.allowed_models is not None and model_id not in spec.allowed_models:
+        raise MockError(
+            403,
+            f"Your request was blocked by a guardrail policy: model {model_id!r} is not allowed "
+            "for this key",
+            metadata={"allowed_models": sorted(spec.allowed_models)},
+        )
     model = world.models.get(model_id)
     if model is None or not model.providers:
         raise MockError(404, f"Model {model_id!r} not found or has no endpoints")
-    candidates = [(i, p) for i, p in enumerate(model.providers) if audio.format in p.formats]
-    if not candidates:
-        taken = sorted({f for p in model.providers for f in p.formats}, key=AUDIO_FORMATS.index)
-        raise bad_request(
-            "input_audio.format",
-            f"model {model_id!r} has no provider that takes {audio.format}",
-            "one of " + ", ".join(taken),
-        )
+    candidates = _candidates(model_id, model.providers, fields, url_field if url else None)
     verbose = fields.response_format == "verbose_json"
-    if verbose:
-        candidates = [(i, p) for i, p in candidates if p.openai_compatible]
-        if not candidates:
-            raise bad_request(
-                "response_format",
-                f"verbose_json needs an OpenAI-compatible provider, and model {model_id!r} "
-                f"has none that takes {audio.format}",
-                "'json' with this model, or a model served by an OpenAI-compatible provider",
-            )
-    # Hold the most any candidate could cost; the provider that answers sets the charge.
-    bill = Bill(audio)
-    reservation = ledger.reserve(key, max(bill.cost(p) for _, p in candidates))
+    # Hold the most any candidate could cost; the provider that answers sets the charge. Audio
+    # by URL is not measured yet: the hold is its price for the longest audio it accepts.
+    bill = Bill(audio) if audio is not None else None
+    hold = max(bill.cost(p) if bill else url_hold(p) for _, p in candidates)
+    reservation = ledger.reserve(key, hold)
     charged = Decimal(0)
     try:
+        if audio is None:  # audio by URL: fetched and measured now, once held for
+            assert url is not None
+            seen.audio = audio = await _fetch(url, url_field, fields, world)
+            candidates = _long_enough(candidates, audio, url_field)
+        bill = bill or Bill(audio)
         provider = await _serve(model_id, candidates, world, ledger)
-        text = transcript_of(audio, world.transcripts)
+        text = transcript_of(audio, world.transcripts, fields.keyterms)
         payload = {"text": text, "usage": bill.usage(text, provider)}
         if verbose:
             payload |= verbose_fields(text, float(bill.seconds), fields)
@@ -178,6 +178,99 @@ async def _answer(
     return json_response(
         200, orjson.dumps(payload), {"X-Generation-Id": f"gen-{os.urandom(16).hex()}"}
     )
+
+
+#: What a request may need of a provider beyond its format: (field, what is needed, the test,
+#: what to send instead).
+_NEEDS: Final[tuple[tuple[str, str, Callable[[ProviderSpec], bool], str], ...]] = (
+    (
+        "response_format",
+        "an OpenAI-compatible provider (verbose_json needs one)",
+        lambda p: p.openai_compatible,
+        "'json' with this model, or a model served by an OpenAI-compatible provider",
+    ),
+    ("diarize", "a provider that diarizes", lambda p: p.diarize, "a model that can diarize"),
+    ("keyterms", "a provider that takes keyterms", lambda p: p.keyterms, "no keyterms"),
+)
+
+
+def _candidates(
+    model_id: str, providers: Sequence[ProviderSpec], fields: STTRequest, url_field: str | None
+) -> list[tuple[int, ProviderSpec]]:
+    """The providers of the model that can serve this request, in order, or the 400 naming the
+    field no provider can serve."""
+    fmt = fields.input_audio.format
+    candidates = [(i, p) for i, p in enumerate(providers) if fmt in p.formats]
+    if not candidates:
+        taken = sorted({f for p in providers for f in p.formats}, key=AUDIO_FORMATS.index)
+        raise bad_request(
+            "input_audio.format",
+            f"model {model_id!r} has no provider that takes {fmt}",
+            "one of " + ", ".join(taken),
+        )
+    asked = {
+        "response_format": fields.response_format == "verbose_json",
+        "diarize": bool(fields.diarize),
+        "keyterms": bool(fields.keyterms),
+    }
+    needs = [need for need in _NEEDS if asked[need[0]]]
+    if url_field is not None:
+        needs.insert(
+            0,
+            (
+                url_field,
+                "a provider that takes audio by URL",
+                lambda p: p.url_input,
+                "inline audio",
+            ),
+        )
+    for field, what, able, instead in needs:
+        candidates = [(i, p) for i, p in candidates if able(p)]
+        if not candidates:
+            raise bad_request(field, f"model {model_id!r} has no {what} that takes {fmt}", instead)
+    return candidates
+
+
+async def _fetch(url: str, field: str, fields: STTRequest, world: World) -> Audio:
+    """The provider's download of audio by URL, from the world's ``[urls]`` table: no
+    connection is opened. A URL the world does not map is a failed download (400); one slower
+    than the gateway's timeout is a 504 after that timeout."""
+    entry = world.urls.get(url)
+    if entry is None:
+        raise bad_request(
+            field,
+            f"the provider could not download {url!r}: nothing is served there (the mock opens "
+            "no connection; its world's [urls] table maps none to this URL)",
+            "the URL of a reachable audio file (in the mock: one its world's [urls] table maps)",
+        )
+    timeout = world.limits.gateway_timeout_seconds
+    if entry.latency_seconds > timeout:
+        await anyio.sleep(timeout)
+        raise MockError(
+            504,
+            "Gateway Timeout: the provider did not fetch the audio before the deadline",
+            metadata={"timeout_seconds": timeout},
+        )
+    if entry.latency_seconds:
+        await anyio.sleep(entry.latency_seconds)
+    raw = await anyio.to_thread.run_sync(entry.path.read_bytes)
+    return measure_fetched(raw, fields, world.may_know, field)
+
+
+def _long_enough(
+    candidates: list[tuple[int, ProviderSpec]], audio: Audio, field: str
+) -> list[tuple[int, ProviderSpec]]:
+    """The candidates that accept audio by URL as long as this; the hold covered no more."""
+    kept = [(i, p) for i, p in candidates if audio.seconds <= p.max_url_seconds]
+    if not kept:
+        longest = max(p.max_url_seconds for _, p in candidates)
+        raise bad_request(
+            field,
+            f"the audio lasts {audio.seconds:.1f} s, longer than the {longest:g} s a provider "
+            "takes by URL",
+            f"audio of at most {longest:g} s",
+        )
+    return kept
 
 
 async def _read_body(

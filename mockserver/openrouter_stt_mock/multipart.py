@@ -13,6 +13,8 @@ Which parts are read, and how (decided here, as upstream does not say beyond its
   Python SDK's ``timestamp_granularities[][]`` the same way; and any of these spellings (or a
   bare ``timestamp_granularities``) holding comma-joined values, as the official TypeScript SDK
   sends a list (one ``timestamp_granularities[]`` part of ``word,segment``);
+- ``keyterms[]`` (and a bare ``keyterms``), one part per term, each kept whole (a term may
+  hold a comma);
 - ``prompt`` is accepted and ignored, as OpenRouter documents;
 - any other part, a repeated single part, or a part without a name is a 400 naming it.
 """
@@ -38,12 +40,20 @@ TEXT_PART_MAX_BYTES: Final = 64 * 1024
 #: The most a whole form may hold: the file part's cap, and room for the text parts around it.
 FORM_MAX_BYTES: Final = MULTIPART_MAX_BYTES + 1024 * 1024
 #: Parts that may come once each.
-_SINGLE: Final = frozenset({"model", "language", "temperature", "response_format", "prompt"})
+_SINGLE: Final = frozenset(
+    {
+        *("model", "language", "temperature", "response_format", "prompt", "source_url"),
+        *("diarize", "provider", "trace", "session_id", "user"),
+    }
+)
 #: The spellings of the granularities, each read into ``timestamp_granularities[]``.
 _GRANULARITIES: Final = "timestamp_granularities[]"
 _LISTS: Final = frozenset({_GRANULARITIES, "timestamp_granularities[][]"})
 _JOINED: Final = "timestamp_granularities"
-_KNOWN: Final = ", ".join(sorted({FILE_PART, *_SINGLE, _GRANULARITIES}))
+#: The spellings of the key terms, each read into ``keyterms[]``: one term per part.
+_KEYTERMS: Final = "keyterms[]"
+_TERMS: Final = frozenset({_KEYTERMS, "keyterms"})
+_KNOWN: Final = ", ".join(sorted({FILE_PART, *_SINGLE, _GRANULARITIES, _KEYTERMS}))
 _ACCEPTED_BODY: Final = (
     "a multipart/form-data body with a boundary, its parts ended by the last boundary"
 )
@@ -148,7 +158,7 @@ class MultipartReader:
             self.file_type = media.decode("latin-1").strip() if media else None
         elif part in _SINGLE and part in self.fields:
             self._refuse(part, "sent twice", "one part of each name, except the granularities")
-        elif part not in _SINGLE and part not in _LISTS and part != _JOINED:
+        elif part not in _SINGLE | _LISTS | _TERMS and part != _JOINED:
             self._refuse(part, "an unknown part", f"parts named {_KNOWN}")
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
@@ -180,7 +190,9 @@ class MultipartReader:
         except UnicodeDecodeError:
             self._refuse(part, "not UTF-8 text", "UTF-8 text")
             return
-        if part in _LISTS or part == _JOINED:
+        if part in _TERMS:
+            self.fields.setdefault(_KEYTERMS, []).append(value)
+        elif part in _LISTS or part == _JOINED:
             # One value per part, or several joined by commas (the TypeScript SDK's way).
             values = [v.strip() for v in value.split(",")] if "," in value else [value]
             self.fields.setdefault(_GRANULARITIES, []).extend(values)

@@ -45,11 +45,17 @@ from openrouter_stt.formats import (
     is_iso_639_1,
     sniff_format,
 )
-from openrouter_stt_models import STTInlineInputAudio, STTMultipartRequest, STTRequest
+from openrouter_stt_models import (
+    STTInlineInputAudio,
+    STTMultipartRequest,
+    STTRequest,
+    STTURLInputAudio,
+)
 
 from .audio import AudioDecodeError, audio_duration
 from .errors import MockError, bad_request
 from .multipart import FILE_PART, FORM_MAX_BYTES, FormProblem, MultipartReader
+from .urls import format_of_url, refusal
 
 _fast_b64decode: Callable[..., bytes] | None
 try:
@@ -57,13 +63,25 @@ try:
 except ImportError:  # pragma: no cover - a speed-up only; the standard library decodes the same
     _fast_b64decode = None
 
-__all__ = ["Audio", "Body", "BodyReader", "ParsedRequest", "open_body", "read_body"]
+__all__ = [
+    "Audio",
+    "Body",
+    "BodyReader",
+    "ParsedRequest",
+    "measure_fetched",
+    "open_body",
+    "read_body",
+]
 
 _FORMATS_TEXT: Final = ", ".join(AUDIO_FORMATS)
 _ACCEPTED: Final = {
     "(body)": "a JSON object (Content-Type: application/json)",
     "model": "a model id string such as 'openai/whisper-large-v3'",
-    "input_audio": "an object with 'data' (base64 string) and 'format' (string)",
+    "input_audio": (
+        "an object: inline audio {data (base64 string), format (string)}, or audio by URL "
+        "{url (string), format (string, optional)}"
+    ),
+    "input_audio.url": "a public http(s) URL of the audio file",
     "input_audio.data": "a string of base64 (the raw bytes, not a data URI)",
     "input_audio.format": f"a string, one of {_FORMATS_TEXT}",
     "language": "a two-letter ISO-639-1 code in lowercase, such as 'en' or 'ja'",
@@ -73,6 +91,16 @@ _ACCEPTED: Final = {
     "response_format": "'json' or 'verbose_json' ('text', 'srt' and 'vtt' are not offered)",
     "timestamp_granularities": "a list of 'segment' and 'word'",
     "timestamp_granularities[]": "'segment' or 'word', one part per value",
+    "source_url": "a public http(s) URL of the audio file, instead of a file part",
+    "diarize": "true or false; true only with response_format 'verbose_json'",
+    "keyterms": "a list of non-empty strings",
+    "keyterms[]": "a non-empty string, one part per term",
+    "session_id": "a string of at most 256 characters",
+    "trace": "an object of trace_id, trace_name, span_name, generation_name, parent_span_id "
+    "(strings) and custom keys",
+    "user": "a string identifying your end-user",
+    "provider.zdr": "true, false or null",
+    "provider.data_collection": "'allow', 'deny' or null",
     FILE_PART: (
         "an audio file part whose file name or Content-Type names its format: "
         + ", ".join(f"{fmt} ({media})" for fmt, media in MEDIA_TYPES.items())
@@ -103,6 +131,7 @@ class _Place:
 
 _IN_JSON: Final = _Place("input_audio.data", "input_audio.format says")
 _IN_FORM: Final = _Place(FILE_PART, "the file part's name or Content-Type says")
+_AT_URL: Final = _Place("input_audio.url", "input_audio.format (or the URL's extension) says")
 
 
 @dataclass(frozen=True)
@@ -115,13 +144,21 @@ class _FilePart:
 
 @dataclass(frozen=True)
 class ParsedRequest:
-    """A request that passed every check: the generated model, its decoded audio, and where each
-    top-level field came from (``{"model": "json body", ...}``). The model's ``input_audio.data``
-    is left empty: the audio it held is ``audio``, decoded."""
+    """A request that passed every check: the generated model, its decoded audio (``None`` for
+    audio by URL, which the gateway fetches from the world and measures with
+    :func:`measure_fetched`), and where each top-level field came from (``{"model": "json
+    body", ...}``). Inline audio's ``input_audio.data`` is left empty: the audio it held is
+    ``audio``, decoded; audio by URL has its ``input_audio.format`` filled in."""
 
     request: STTRequest
-    audio: Audio
+    audio: Audio | None
     sources: Mapping[str, str]
+
+    @property
+    def url(self) -> str | None:
+        """The audio's URL, when it comes by URL."""
+        audio = self.request.input_audio
+        return audio.url if isinstance(audio, STTURLInputAudio) else None
 
 
 def _always(size: int) -> bool:
@@ -192,6 +229,8 @@ class Body:
             kind = type(self.fields).__name__
             raise bad_request("(body)", f"a JSON {kind} instead of an object", "a JSON object")
         audio, self._audio = self._audio, None  # read once: nothing here holds it after
+        if isinstance(request.input_audio, STTURLInputAudio):
+            return ParsedRequest(request, None, self.sources)
         raw = _b64decode(audio or "") if audio is None or isinstance(audio, str) else audio
         return ParsedRequest(request, _measure(raw, request, hash_if, place), self.sources)
 
@@ -324,10 +363,10 @@ _BRANCHES: Final[dict[str, Callable[[str], BodyReader]]] = {
 }
 
 
-def _validation_error(exc: ValidationError) -> MockError:
+def _validation_error(exc: ValidationError, prefix: str = "") -> MockError:
     """The 400 of the first thing pydantic found wrong, naming its field as a dotted path."""
     first = exc.errors(include_url=False)[0]
-    field = ".".join(str(part) for part in first["loc"])
+    field = prefix + ".".join(str(part) for part in first["loc"])
     problem = (
         "missing" if first["type"] == "missing" else first["msg"][0].lower() + first["msg"][1:]
     )
@@ -337,9 +376,12 @@ def _validation_error(exc: ValidationError) -> MockError:
 
 def _validate(document: dict[str, Any]) -> STTRequest:
     """Check a JSON body against the spec's ``STTRequest`` and its documented constraints."""
+    member = _audio_member(document.get("input_audio"))
     try:
         # strict: a string "0.5" is not a number, and 1 is not a string, as the spec's types say.
-        request = STTRequest.model_validate(document, strict=True)
+        request = STTRequest.model_validate(
+            {**document, "input_audio": member} if member is not None else document, strict=True
+        )
     except ValidationError as exc:
         raise _validation_error(exc) from None
     for field in _NOT_NULL:
@@ -347,39 +389,126 @@ def _validate(document: dict[str, Any]) -> STTRequest:
         holder = document.get(parent) if parent else document
         if isinstance(holder, dict) and name in holder and holder[name] is None:
             raise bad_request(field, "null", f"{_ACCEPTED[field]}, or the field left out")
-    if request.input_audio.format not in AUDIO_FORMATS:
+    return _check_constraints(request)
+
+
+def _audio_member(value: object) -> STTInlineInputAudio | STTURLInputAudio | None:
+    """``input_audio`` as the member of the spec's ``oneOf`` it is (inline, or by URL), so that
+    a 400 names its field plainly; ``None`` when it is missing (the model says so)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad_request(
+            "input_audio",
+            f"a JSON {type(value).__name__} instead of an object",
+            _ACCEPTED["input_audio"],
+        )
+    if "url" in value and "data" in value:
+        raise bad_request(
+            "input_audio", "both data and url", _ACCEPTED["input_audio"] + ", not both"
+        )
+    try:
+        if "url" in value:
+            by_url = STTURLInputAudio.model_validate(value, strict=True)
+            return _url_member(by_url.url, by_url.format, "input_audio.url", "input_audio.format")
+        member = STTInlineInputAudio.model_validate(value, strict=True)
+    except ValidationError as exc:
+        raise _validation_error(exc, "input_audio.") from None
+    if member.format not in AUDIO_FORMATS:
         raise bad_request(
             "input_audio.format",
-            f"unknown format {request.input_audio.format!r}",
+            f"unknown format {member.format!r}",
             _ACCEPTED["input_audio.format"],
         )
-    return _check_constraints(request)
+    return member
+
+
+def _url_member(
+    url: str, declared: str | None, url_field: str, format_field: str
+) -> STTURLInputAudio:
+    """Audio by URL, checked as the provider would before fetching it, with its format filled
+    in from the URL's extension when not given."""
+    why = refusal(url)
+    if why is not None:
+        raise bad_request(
+            url_field, f"the provider does not fetch {url!r}: {why}", _ACCEPTED["input_audio.url"]
+        )
+    fmt = declared if declared is not None else format_of_url(url)
+    if fmt is None:
+        raise bad_request(
+            format_field,
+            "missing, and the URL's path has no audio extension to take it from",
+            _ACCEPTED["input_audio.format"],
+        )
+    if fmt not in AUDIO_FORMATS:
+        raise bad_request(format_field, f"unknown format {fmt!r}", _ACCEPTED["input_audio.format"])
+    return STTURLInputAudio(url=url, format=fmt)
 
 
 def _validate_form(fields: dict[str, Any], file: _FilePart) -> STTRequest:
     """Check a form against the spec's ``STTMultipartRequest`` and the documented constraints,
     and give it as the ``STTRequest`` it stands for (its audio set aside)."""
     try:
-        # Lax: every part is text, and "0.5" is how a form writes a number.
         # The file part's bytes are set aside: its account stands in for them, when it came.
         present = {FILE_PART: b""} if FILE_PART in fields else {}
+        # Lax: every part is text, and "0.5" is how a form writes a number.
         form = STTMultipartRequest.model_validate({**fields, **present})
     except ValidationError as exc:
         raise _validation_error(exc) from None
-    fmt = _named_format(file)
-    if fmt is None:
-        said = f"the file name {file.name!r}" if file.name else "no file name"
-        said += f" and Content-Type {file.media_type!r}" if file.media_type else ""
-        raise bad_request(FILE_PART, f"{said} name no audio format", _ACCEPTED[FILE_PART])
-    request = STTRequest.model_construct(
-        input_audio=STTInlineInputAudio(data="", format=fmt),
-        model=form.model,
-        language=form.language,
-        temperature=form.temperature,
-        response_format=form.response_format,
-        timestamp_granularities=form.timestamp_granularities__,
-    )
+    if FILE_PART in fields and form.source_url is not None:
+        raise bad_request(
+            "source_url", "sent beside a file part", "a file part or a source_url, not both"
+        )
+    audio: STTInlineInputAudio | STTURLInputAudio
+    if form.source_url is not None:
+        audio = _url_member(form.source_url, None, "source_url", "source_url")
+    elif FILE_PART not in fields:
+        raise bad_request(FILE_PART, "missing", f"{_ACCEPTED[FILE_PART]}; or a source_url part")
+    else:
+        fmt = _named_format(file)
+        if fmt is None:
+            said = f"the file name {file.name!r}" if file.name else "no file name"
+            said += f" and Content-Type {file.media_type!r}" if file.media_type else ""
+            raise bad_request(FILE_PART, f"{said} name no audio format", _ACCEPTED[FILE_PART])
+        audio = STTInlineInputAudio(data="", format=fmt)
+    document: dict[str, Any] = {
+        "model": form.model,
+        "language": form.language,
+        "temperature": form.temperature,
+        "response_format": form.response_format,
+        "timestamp_granularities": form.timestamp_granularities__,
+        "diarize": form.diarize,
+        "keyterms": form.keyterms__,
+        "provider": _json_part("provider", form.provider),
+        "trace": _json_part("trace", form.trace),
+        "session_id": form.session_id,
+        "user": form.user,
+    }
+    try:
+        request = STTRequest.model_validate(
+            {"input_audio": audio, **{k: v for k, v in document.items() if v is not None}}
+        )
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
     return _check_constraints(request)
+
+
+def _json_part(name: str, value: str | None) -> dict[str, Any] | None:
+    """A form's part that holds a JSON object (``provider``, ``trace``), decoded."""
+    if value is None:
+        return None
+    try:
+        decoded = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise bad_request(
+            name, f"not JSON ({exc})", f"a JSON-encoded object: {_ACCEPTED[name]}"
+        ) from None
+    if not isinstance(decoded, dict):
+        kind = type(decoded).__name__
+        raise bad_request(
+            name, f"JSON {kind}, not an object", f"a JSON-encoded object: {_ACCEPTED[name]}"
+        )
+    return decoded
 
 
 def _named_format(file: _FilePart) -> AudioFormat | None:
@@ -401,6 +530,18 @@ def _check_constraints(request: STTRequest) -> STTRequest:
     if temperature is not None and not (math.isfinite(temperature) and 0 <= temperature <= 1):
         raise bad_request(
             "temperature", f"{temperature!r} is outside 0..1", _ACCEPTED["temperature"]
+        )
+    if request.diarize and request.response_format != "verbose_json":
+        raise bad_request(
+            "diarize",
+            f"true with response_format {request.response_format or 'json'!r}",
+            "response_format 'verbose_json' with diarize, or diarize left out or false",
+        )
+    if request.keyterms is not None and not all(term.strip() for term in request.keyterms):
+        raise bad_request("keyterms", "an empty term", _ACCEPTED["keyterms"])
+    if request.session_id is not None and len(request.session_id) > 256:
+        raise bad_request(
+            "session_id", f"{len(request.session_id)} characters", _ACCEPTED["session_id"]
         )
     return request
 
@@ -456,6 +597,17 @@ def _b64decode(data: str | memoryview) -> bytes:
     if not raw:
         raise _bad_data("decodes to no bytes", "audio bytes")
     return raw
+
+
+def measure_fetched(
+    raw: bytes,
+    request: STTRequest,
+    hash_if: Callable[[int], bool] = _always,
+    field: str = "input_audio.url",
+) -> Audio:
+    """Measure audio fetched by URL as inline audio is: it must be the format the request
+    states (or its URL's extension names), and decode; else a 400 naming ``field``."""
+    return _measure(raw, request, hash_if, _Place(field, _AT_URL.declared_by))
 
 
 def _measure(

@@ -159,8 +159,16 @@ class SpecChecker:
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
         return [
             f"{'.'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
-            for error in errors
+            for error in map(self._closest, errors)
         ]
+
+    @staticmethod
+    def _closest(error: Any) -> Any:
+        """For a value no member of a ``oneOf`` takes (``input_audio``), the deepest problem a
+        member found, which names the field (``input_audio.url: 5 is not of type 'string'``)."""
+        while error.context:
+            error = max(error.context, key=lambda e: len(e.absolute_path))
+        return error
 
     def check_request(
         self, headers: Mapping[str, str], body: object | None, parse_error: str | None

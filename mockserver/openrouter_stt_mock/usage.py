@@ -9,14 +9,15 @@ page's text on ``openai/whisper-large-v3`` gives the page's example: 0.000508 US
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from .reader import Audio
 from .world import ProviderSpec
 
-__all__ = ["Bill", "seconds_of", "transcript_of"]
+__all__ = ["Bill", "seconds_of", "transcript_of", "url_hold"]
 
 _MICRO_USD: Final = Decimal("0.000001")
 _MILLISECOND: Final = Decimal("0.001")
@@ -28,12 +29,31 @@ def seconds_of(audio: Audio) -> Decimal:
     return Decimal(repr(audio.seconds)).quantize(_MILLISECOND, rounding=ROUND_HALF_UP)
 
 
-def transcript_of(audio: Audio, transcripts: Mapping[str, str]) -> str:
-    """The known transcript of the audio, or a deterministic description of what was received."""
+def transcript_of(
+    audio: Audio, transcripts: Mapping[str, str], keyterms: Sequence[str] | None = None
+) -> str:
+    """The known transcript of the audio, or a deterministic description of what was received.
+
+    Key terms that occur in it (as whole words, in any case) take the spelling they were given,
+    as a recogniser biased toward them would write them.
+    """
     known = transcripts.get(audio.sha256) if audio.sha256 is not None else None
-    if known is not None:
-        return known
-    return f"[mock transcript: {audio.seconds:.2f} s of {audio.format} audio, {audio.size} bytes]"
+    text = known
+    if text is None:
+        text = (
+            f"[mock transcript: {audio.seconds:.2f} s of {audio.format} audio, {audio.size} bytes]"
+        )
+    for term in keyterms or ():
+        pattern = r"(?<!\w)" + re.escape(term.strip()) + r"(?!\w)"
+        text = re.sub(pattern, term.strip(), text, flags=re.IGNORECASE)
+    return text
+
+
+def url_hold(provider: ProviderSpec) -> Decimal:
+    """What audio by URL is held at before it is fetched: the price of the longest audio the
+    provider takes by URL (the credit must cover it, as on OpenRouter)."""
+    seconds = Decimal(repr(provider.max_url_seconds))
+    return (seconds * provider.price_per_second).quantize(_MICRO_USD, ROUND_HALF_UP)
 
 
 class Bill:

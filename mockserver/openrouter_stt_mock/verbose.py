@@ -8,8 +8,11 @@ transcript's characters: the character at offset ``i`` of ``n`` is spoken at ``d
 - segments are the transcript's sentences, ordered, inside ``[0, duration]``, the last ending at
   ``duration``; concatenated, their texts give ``text`` exactly (each after the first starts
   with the space before it, as OpenAI's segments do);
-- words (asked for with the ``word`` granularity) are the transcript's words in order, without
-  the punctuation around them, each inside its segment.
+- words (asked for with the ``word`` granularity, or given with ``diarize``) are the
+  transcript's words in order, without the punctuation around them, each inside its segment;
+- with ``diarize``, speakers take turns by sentence (``0``, ``1``, ``0``, ...; labels
+  ``speaker_0``, ``speaker_1``): a segment has one speaker, and each of its words has that same
+  speaker.
 """
 
 from __future__ import annotations
@@ -52,24 +55,28 @@ def verbose_fields(text: str, duration: float, request: STTRequest) -> dict[str,
         return round(duration * offset / size, 3)
 
     temperature = request.temperature or 0.0
+    diarize = bool(request.diarize)
     segments: list[dict[str, Any]] = []
+    bounds: list[tuple[int, int]] = []  # each segment's character span, for its words
     start = 0
     for index, piece in enumerate(_SENTENCE_END.split(text)):
         end = start + len(piece)
-        segments.append(
-            {
-                "id": index,
-                "seek": 0,
-                "start": at(start),
-                "end": at(end),
-                "text": piece,
-                "tokens": [],
-                "temperature": temperature,
-                "avg_logprob": -0.25,
-                "compression_ratio": 1.0,
-                "no_speech_prob": 0.0,
-            }
-        )
+        segment: dict[str, Any] = {
+            "id": index,
+            "seek": 0,
+            "start": at(start),
+            "end": at(end),
+            "text": piece,
+            "tokens": [],
+            "temperature": temperature,
+            "avg_logprob": -0.25,
+            "compression_ratio": 1.0,
+            "no_speech_prob": 0.0,
+        }
+        if diarize:
+            segment |= _speaker(index % _SPEAKERS)
+        segments.append(segment)
+        bounds.append((start, end))
         start = end
     code = request.language or _DETECTED
     fields: dict[str, Any] = {
@@ -78,11 +85,30 @@ def verbose_fields(text: str, duration: float, request: STTRequest) -> dict[str,
         "duration": duration,
         "segments": segments,
     }
-    if "word" in (request.timestamp_granularities or ()):
+    if diarize or "word" in (request.timestamp_granularities or ()):
         words: list[dict[str, Any]] = []
+        segment_index = 0
         for match in _WORD.finditer(text):
             word = match.group().strip(_PUNCTUATION)
-            if word:
-                words.append({"word": word, "start": at(match.start()), "end": at(match.end())})
+            if not word:
+                continue
+            while match.start() >= bounds[segment_index][1]:
+                segment_index += 1
+            entry: dict[str, Any] = {
+                "word": word,
+                "start": at(match.start()),
+                "end": at(match.end()),
+            }
+            if diarize:
+                entry |= _speaker(segment_index % _SPEAKERS) | {"type": "word"}
+            words.append(entry)
         fields["words"] = words
     return fields
+
+
+#: How many speakers a diarized answer has: they take turns by sentence.
+_SPEAKERS: Final = 2
+
+
+def _speaker(number: int) -> dict[str, Any]:
+    return {"speaker": number, "speaker_label": f"speaker_{number}"}

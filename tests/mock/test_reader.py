@@ -43,7 +43,7 @@ _DELETE = object()
         ("model", _DELETE, "model", "missing"),
         ("model", 42, "model", "valid string"),
         ("input_audio", _DELETE, "input_audio", "missing"),
-        ("input_audio", "abc", "input_audio", "valid dictionary"),
+        ("input_audio", "abc", "input_audio", "instead of an object"),
         ("input_audio.data", _DELETE, "input_audio.data", "missing"),
         ("input_audio.data", 7, "input_audio.data", "valid string"),
         ("input_audio.format", _DELETE, "input_audio.format", "missing"),

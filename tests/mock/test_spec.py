@@ -27,8 +27,13 @@ def test_good_request(checker: SpecChecker) -> None:
 def test_bad_request_lists_each_problem(checker: SpecChecker) -> None:
     errors = checker.check_request({}, {"input_audio": {"format": 1}, "temperature": "x"}, None)
     joined = "\n".join(errors)
-    for word in ("Authorization", "model", "data", "format", "temperature"):
+    for word in ("Authorization", "model", "input_audio.format", "temperature"):
         assert word in joined
+    # input_audio is inline or by URL: the problem shown is that of the member it is closest to.
+    typed = checker.check_request({}, {"input_audio": {"data": "", "format": 1}}, None)
+    assert "input_audio.format: 1 is not of type 'string'" in typed
+    by_url = checker.check_request({}, {"input_audio": {"url": 5}}, None)
+    assert "input_audio.url: 5 is not of type 'string'" in by_url
 
 
 def test_unparsable_request(checker: SpecChecker) -> None:
