@@ -33,6 +33,8 @@ from ._exceptions import (
     BadGatewayError,
     BadRequestError,
     EdgeTimeoutError,
+    ForbiddenError,
+    GatewayTimeoutError,
     InternalServerError,
     InvalidRequestError,
     NotFoundError,
@@ -41,14 +43,24 @@ from ._exceptions import (
     PaymentRequiredError,
     ProviderOverloadedError,
     RateLimitError,
+    RequestTimeoutError,
     ServiceUnavailableError,
 )
-from ._types import AudioInput
+from ._logs import setup_logging as _setup_logging
+from ._types import AudioInput, DataCollection
+from ._url import AudioURL
 from ._version import __version__
 from .formats import AUDIO_FORMATS, AudioFormat
 
 if _typing.TYPE_CHECKING:
-    from openrouter_stt_models import STTResponse, STTSegment, STTUsage, STTVerboseResponse, STTWord
+    from openrouter_stt_models import (
+        STTEntity,
+        STTResponse,
+        STTSegment,
+        STTUsage,
+        STTVerboseResponse,
+        STTWord,
+    )
 
 __all__ = [
     "AUDIO_FORMATS",
@@ -65,11 +77,15 @@ __all__ = [
     "AsyncTranscriptionsWithRawResponse",
     "AudioFormat",
     "AudioInput",
+    "AudioURL",
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",
     "Clock",
+    "DataCollection",
     "EdgeTimeoutError",
+    "ForbiddenError",
+    "GatewayTimeoutError",
     "InternalServerError",
     "InvalidRequestError",
     "NotFoundError",
@@ -81,7 +97,9 @@ __all__ = [
     "ProviderOverloadedError",
     "RateLimitError",
     "RawResponse",
+    "RequestTimeoutError",
     "RetryPolicy",
+    "STTEntity",
     "STTResponse",
     "STTSegment",
     "STTUsage",
@@ -94,7 +112,9 @@ __all__ = [
 
 #: Re-exported from the generated models, which are built on first use: importing pydantic's
 #: model machinery would otherwise cost more than importing httpx and pydantic together.
-_FROM_MODELS = frozenset({"STTResponse", "STTSegment", "STTUsage", "STTVerboseResponse", "STTWord"})
+_FROM_MODELS = frozenset(
+    {"STTEntity", "STTResponse", "STTSegment", "STTUsage", "STTVerboseResponse", "STTWord"}
+)
 
 
 if not _typing.TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
@@ -103,6 +123,7 @@ if not _typing.TYPE_CHECKING:  # type checkers see the imports above, and no cat
         """The models' names, imported on first use (then kept in the module like any other)."""
         if name in _FROM_MODELS:
             from openrouter_stt_models import (
+                STTEntity,
                 STTResponse,
                 STTSegment,
                 STTUsage,
@@ -111,6 +132,7 @@ if not _typing.TYPE_CHECKING:  # type checkers see the imports above, and no cat
             )
 
             globals().update(
+                STTEntity=STTEntity,
                 STTResponse=STTResponse,
                 STTSegment=STTSegment,
                 STTUsage=STTUsage,
@@ -134,3 +156,6 @@ for _name in __all__:
     if isinstance(_obj, type) and _obj.__module__.startswith(__name__ + "._"):
         _obj.__module__ = __name__
 del _locals, _name, _obj
+
+# OPENROUTER_LOG=debug|info turns the package's logger on; a vendored copy reads it too.
+_setup_logging(__name__)

@@ -5,11 +5,11 @@ translating httpx's errors."""
 from __future__ import annotations
 
 import abc
+import copy
 import functools
 import json
 import logging
 import math
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -37,6 +37,7 @@ from ._config import (
     NotGiven,
     RetryPolicy,
     check_http_client,
+    resolve_api_key,
     resolve_base_url,
 )
 from ._exceptions import (
@@ -47,13 +48,17 @@ from ._exceptions import (
     InvalidRequestError,
     status_error_class,
 )
-from ._files import AudioBody, AudioSource
-from ._multipart import form_head, form_tail, new_boundary, part_filename
+from ._files import AudioBody, AudioSource, FixedBody, RequestBody
+from ._multipart import form_head, form_tail, form_text, new_boundary, part_filename
 from ._retry import attempt_timeout, retry_delay
 from ._types import UPLOAD_FORMS, TimeoutTypes, TranscribeOptions, UploadForm
+from ._url import AudioURL, URLSource, resolve_url
+from ._words import arg, setting, unset
 from .formats import MEDIA_TYPES, MULTIPART_MAX_BYTES, is_iso_639_1
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from openrouter_stt_models import ErrorData, STTResponse
 
 __all__ = [
@@ -64,6 +69,7 @@ __all__ = [
     "RawResponse",
     "RequestFields",
     "async_to_raw_response_wrapper",
+    "check_extra_body",
     "check_fields",
     "check_upload",
     "choose_form",
@@ -110,18 +116,27 @@ def check_fields(
     model: object,
     language: object = None,
     temperature: object = None,
-    provider_options: object = None,
     response_format: object = None,
     timestamp_granularities: object = None,
+    diarize: object = None,
+    keyterms: object = None,
+    session_id: object = None,
+    user: object = None,
+    trace: object = None,
+    provider_options: object = None,
+    provider_zdr: object = None,
+    provider_data_collection: object = None,
 ) -> RequestFields:
     """Check the request arguments of ``transcribe``, raising :class:`InvalidRequestError`.
 
-    A new request field is checked here, and :func:`make_body` sends it as it is, in either form.
+    A new request field is checked here, and :func:`make_body` sends it as it is, in either form
+    (the fields' order is the multipart parts' order).
     """
     if not isinstance(model, str) or not model.strip():
         got = _shown(model)
         raise InvalidRequestError(
-            f"model: expected a non-empty model id such as 'openai/whisper-large-v3', got {got}",
+            f"{arg('model')}: expected a non-empty model id such as 'openai/whisper-large-v3', "
+            f"got {got}",
             field="model",
         )
     fields: RequestFields = {"model": model}
@@ -129,8 +144,8 @@ def check_fields(
         if not isinstance(language, str) or not is_iso_639_1(language):
             got = _shown(language)
             raise InvalidRequestError(
-                f"language: {got} is not an ISO-639-1 code; expected two lowercase letters such "
-                "as 'en' or 'ja', or None to detect the language",
+                f"{arg('language')}: {got} is not an ISO-639-1 code; expected two lowercase "
+                f"letters such as 'en' or 'ja', or {unset('language')} to detect the language",
                 field="language",
             )
         fields["language"] = language
@@ -138,35 +153,25 @@ def check_fields(
         # bool is an int to Python, but True is no temperature.
         if isinstance(temperature, bool) or not isinstance(temperature, int | float):
             raise InvalidRequestError(
-                f"temperature: expected a number between 0 and 1, got {type(temperature).__name__}",
+                f"{arg('temperature')}: expected a number between 0 and 1, "
+                f"got {type(temperature).__name__}",
                 field="temperature",
             )
         if not (math.isfinite(temperature) and 0 <= temperature <= 1):
             raise InvalidRequestError(
-                f"temperature: {temperature!r} is out of range; expected a number between 0 and 1",
+                f"{arg('temperature')}: {temperature!r} is out of range; expected a number "
+                "between 0 and 1",
                 field="temperature",
             )
         fields["temperature"] = float(temperature)
-    if provider_options is not None:
-        from openrouter_stt_models import STTProvider
-
-        try:
-            options = STTProvider.model_validate({"options": provider_options}).options
-        except pydantic.ValidationError:
-            raise InvalidRequestError(
-                "provider_options: expected a mapping from provider slug to a mapping of "
-                "options, such as {'openai': {'max_tokens': 1000}}",
-                field="provider_options",
-            ) from None
-        fields["provider"] = {"options": options}
     if response_format is not None:
         from openrouter_stt_models import STTResponseFormat
 
         formats = _values(STTResponseFormat)
         if response_format not in formats:
             raise InvalidRequestError(
-                f"response_format: {_shown(response_format)} is not offered; "
-                f"accepted: {_quoted(formats)}, or None for 'json'",
+                f"{arg('response_format')}: {_shown(response_format)} is not offered; "
+                f"accepted: {_quoted(formats)}, or {unset('response_format')} for 'json'",
                 field="response_format",
             )
         fields["response_format"] = response_format
@@ -176,36 +181,182 @@ def check_fields(
             # Upstream ignores them then; refused here, as the caller asked for timestamps that
             # would never come.
             raise InvalidRequestError(
-                f"timestamp_granularities: timestamps come only with "
-                f"response_format='verbose_json', and response_format is {response_format!r}; "
-                "pass response_format='verbose_json' or leave timestamp_granularities out",
+                _verbose_only("timestamp_granularities", "timestamps", response_format),
                 field="timestamp_granularities",
             )
         if granularities:
             fields["timestamp_granularities"] = granularities
+    if diarize is not None:
+        _check_bool("diarize", diarize)
+        if diarize and response_format != "verbose_json":
+            # What the service answers with a 400, said before the audio is read.
+            raise InvalidRequestError(
+                _verbose_only("diarize", "speaker labels", response_format), field="diarize"
+            )
+        fields["diarize"] = diarize
+    if keyterms is not None:
+        terms = _check_strings("keyterms", keyterms, "['OpenRouter', 'Scribe']")
+        if terms:
+            fields["keyterms"] = terms
+    if session_id is not None:
+        _check_session_id(session_id)
+        fields["session_id"] = session_id
+    if user is not None:
+        if not isinstance(user, str):
+            raise InvalidRequestError(
+                f"{arg('user')}: expected your end-user's id as a string, got {_shown(user)}",
+                field="user",
+            )
+        fields["user"] = user
+    if trace is not None:
+        fields["trace"] = _check_trace(trace)
+    provider = _check_provider(provider_options, provider_zdr, provider_data_collection)
+    if provider:
+        fields["provider"] = provider
     return fields
+
+
+def _verbose_only(name: str, what: str, response_format: object) -> str:
+    return (
+        f"{arg(name)}: {what} come only with {setting('response_format', 'verbose_json')}, "
+        f"and {arg('response_format')} is {response_format!r}; pass "
+        f"{setting('response_format', 'verbose_json')} or leave {arg(name)} out"
+    )
+
+
+def _check_bool(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidRequestError(
+            f"{arg(name)}: expected True or False, got {_shown(value)}", field=name
+        )
+
+
+def _check_list(name: str, value: object, example: str) -> list[object]:
+    """A list (or tuple, or other sequence): a string alone is refused, as it would be read
+    letter by letter."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        got = f"the string {value!r}" if isinstance(value, str) else type(value).__name__
+        raise InvalidRequestError(
+            f"{arg(name)}: expected a list such as {example}, got {got}", field=name
+        )
+    return list(value)
+
+
+def _check_strings(name: str, value: object, example: str) -> list[str]:
+    """A list of strings."""
+    items = _check_list(name, value, example)
+    strings = [item for item in items if isinstance(item, str)]
+    if len(strings) != len(items):
+        wrong = next(item for item in items if not isinstance(item, str))
+        raise InvalidRequestError(
+            f"{arg(name)}: every item must be a string, got {_shown(wrong)}", field=name
+        )
+    return strings
 
 
 def _check_granularities(value: object) -> list[str]:
     """The granularities asked for, each once, in the order given."""
     from openrouter_stt_models import STTTimestampGranularity
 
+    name = "timestamp_granularities"
     accepted = _values(STTTimestampGranularity)
-    example = f"expected a list of {_quoted(accepted)}, such as ['word', 'segment']"
-    if not isinstance(value, list | tuple):
-        got = f"the string {value!r}" if isinstance(value, str) else type(value).__name__
-        raise InvalidRequestError(
-            f"timestamp_granularities: {example}, got {got}", field="timestamp_granularities"
-        )
-    for item in value:
+    granularities: list[str] = []
+    for item in _check_list(name, value, f"[{_quoted(accepted)}]"):
         if item not in accepted:
-            got = _shown(item)
             raise InvalidRequestError(
-                f"timestamp_granularities: {got} is not a granularity; accepted: "
-                f"{_quoted(accepted)}",
-                field="timestamp_granularities",
+                f"{arg(name)}: {_shown(item)} is not a granularity; accepted: {_quoted(accepted)}",
+                field=name,
             )
-    return list(dict.fromkeys(value))
+        granularities.append(str(item))
+    return list(dict.fromkeys(granularities))
+
+
+@functools.cache
+def _session_id_max() -> int:
+    """The longest ``session_id`` the spec allows, read from the generated model."""
+    from openrouter_stt_models import STTRequest
+
+    metadata = STTRequest.model_fields["session_id"].metadata
+    (limit,) = [m.max_length for m in metadata if isinstance(getattr(m, "max_length", None), int)]
+    return int(limit)
+
+
+def _check_session_id(session_id: object) -> None:
+    if not isinstance(session_id, str):
+        raise InvalidRequestError(
+            f"{arg('session_id')}: expected a string, got {_shown(session_id)}",
+            field="session_id",
+        )
+    limit = _session_id_max()
+    if len(session_id) > limit:
+        raise InvalidRequestError(
+            f"{arg('session_id')}: {len(session_id)} characters, over the {limit} allowed",
+            field="session_id",
+        )
+
+
+def _check_trace(trace: object) -> dict[str, object]:
+    """The trace metadata: string keys, the known ones (``trace_id``, ...) strings, and every
+    value something JSON can carry."""
+    from openrouter_stt_models import TraceConfig
+
+    known = _quoted(list(TraceConfig.model_fields))
+    if not isinstance(trace, Mapping) or not all(isinstance(key, str) for key in trace):
+        raise InvalidRequestError(
+            f"{arg('trace')}: expected a mapping of string keys, such as "
+            f"{{'trace_id': 'abc', 'span_name': 'transcribe'}}, got {type(trace).__name__}",
+            field="trace",
+        )
+    value = dict(trace)
+    try:
+        TraceConfig.model_validate(value)
+    except pydantic.ValidationError as exc:
+        key = exc.errors()[0]["loc"][0]
+        raise InvalidRequestError(
+            f"{arg('trace')}: {key!r} must be a string; the known keys ({known}) take strings",
+            field="trace",
+        ) from None
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequestError(
+            f"{arg('trace')}: every value must be JSON (strings, numbers, booleans, lists, "
+            f"mappings): {exc}",
+            field="trace",
+        ) from None
+    return value
+
+
+def _check_provider(options: object, zdr: object, data_collection: object) -> dict[str, object]:
+    """The request's ``provider`` object from the three ``provider_*`` arguments; empty when
+    none is given."""
+    from openrouter_stt_models import STTProvider
+
+    provider: dict[str, object] = {}
+    if options is not None:
+        try:
+            provider["options"] = STTProvider.model_validate({"options": options}).options
+        except pydantic.ValidationError:
+            raise InvalidRequestError(
+                f"{arg('provider_options')}: expected a mapping from provider slug to a mapping "
+                "of options, such as {'openai': {'max_tokens': 1000}}",
+                field="provider_options",
+            ) from None
+    if zdr is not None:
+        _check_bool("provider_zdr", zdr)
+        provider["zdr"] = zdr
+    if data_collection is not None:
+        # Optional[Literal["deny", "allow"]]: the literal's values, without None.
+        (literal, _) = get_args(STTProvider.model_fields["data_collection"].annotation)
+        accepted = _values(literal)
+        if data_collection not in accepted:
+            raise InvalidRequestError(
+                f"{arg('provider_data_collection')}: {_shown(data_collection)} is not a data "
+                f"collection policy; accepted: {_quoted(accepted)}",
+                field="provider_data_collection",
+            )
+        provider["data_collection"] = data_collection
+    return provider
 
 
 def check_upload(upload: object) -> UploadForm:
@@ -213,7 +364,7 @@ def check_upload(upload: object) -> UploadForm:
     if upload not in UPLOAD_FORMS:
         got = _shown(upload)
         raise InvalidRequestError(
-            f"upload: {got} is not an upload form; accepted: {_quoted(UPLOAD_FORMS)}",
+            f"{arg('upload')}: {got} is not an upload form; accepted: {_quoted(UPLOAD_FORMS)}",
             field="upload",
         )
     return upload
@@ -221,6 +372,8 @@ def check_upload(upload: object) -> UploadForm:
 
 #: The argument of ``transcribe`` each request field comes from, where the names differ.
 _PARAMETER_OF: Final = {"provider": "provider_options"}
+#: The body's keys that carry the audio, which only ``audio`` sets.
+_AUDIO_KEYS: Final = frozenset({"input_audio", "file", "source_url"})
 
 
 @functools.cache
@@ -231,12 +384,17 @@ def _form_part_names() -> frozenset[str]:
     return frozenset(info.alias or name for name, info in fields.items())
 
 
+def _part_value(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, allow_nan=False)
+
+
 def form_fields(fields: RequestFields) -> tuple[list[tuple[str, str]], list[str]]:
     """The multipart text parts that carry ``fields``, as ``(name, value)`` pairs, and the
     arguments (in the caller's words) of the fields the form has no part for.
 
     The parts are the generated ``STTMultipartRequest``'s: a list goes as one ``name[]`` part
-    per item, as OpenAI's form does, a string as it is and anything else as JSON.
+    per item, as OpenAI's form does, a string as it is and anything else (``provider``,
+    ``trace``, a boolean) as JSON.
     """
     names = _form_part_names()
     parts: list[tuple[str, str]] = []
@@ -247,8 +405,34 @@ def form_fields(fields: RequestFields) -> tuple[list[tuple[str, str]], list[str]
         if name not in names:
             misfits.append(_PARAMETER_OF.get(key, key))
             continue
-        parts += [(name, item if isinstance(item, str) else json.dumps(item)) for item in items]
+        parts += [(name, _part_value(item)) for item in items]
     return parts, misfits
+
+
+def check_extra_body(extra_body: object) -> dict[str, object]:
+    """Check ``transcribe``'s ``extra_body``: string keys, JSON values, and none of the keys
+    that carry the audio (``audio`` does)."""
+    if extra_body is None:
+        return {}
+    if not isinstance(extra_body, Mapping) or not all(isinstance(k, str) for k in extra_body):
+        raise InvalidRequestError(
+            f"extra_body: expected a mapping of string keys, got {type(extra_body).__name__}",
+            field="extra_body",
+        )
+    taken = sorted(_AUDIO_KEYS & extra_body.keys())
+    if taken:
+        raise InvalidRequestError(
+            f"extra_body: {taken[0]!r} carries the audio, which comes from the audio argument",
+            field="extra_body",
+        )
+    body = dict(extra_body)
+    try:
+        json.dumps(body, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequestError(
+            f"extra_body: every value must be JSON: {exc}", field="extra_body"
+        ) from None
+    return body
 
 
 def choose_form(
@@ -264,32 +448,72 @@ def choose_form(
         return "json"
     if misfits:
         raise InvalidRequestError(
-            f"upload: a multipart upload has no part for {misfits[0]} (only the JSON body "
-            f"carries it); pass upload='json' or 'auto', or leave {misfits[0]} out",
+            f"{arg('upload')}: a multipart upload has no part for {arg(misfits[0])} (only the "
+            f"JSON body carries it); pass {setting('upload', 'json')} or "
+            f"{setting('upload', 'auto')}, or leave {arg(misfits[0])} out",
             field="upload",
         )
     if not fits:
         raise InvalidRequestError(
-            f"upload: the audio is {size:,} bytes, over the {MULTIPART_MAX_BYTES:,} bytes a "
-            "multipart upload may carry; pass upload='json' or 'auto' (larger audio goes as "
-            "base64 JSON)",
+            f"{arg('upload')}: the audio is {size:,} bytes, over the {MULTIPART_MAX_BYTES:,} "
+            f"bytes a multipart upload may carry; pass {setting('upload', 'json')} or "
+            f"{setting('upload', 'auto')} (larger audio goes as base64 JSON)",
             field="upload",
         )
     return "multipart"
 
 
-def make_body(source: AudioSource, fields: RequestFields, upload: UploadForm) -> AudioBody:
-    """The streamed body of a request, in the form :func:`choose_form` picks.
+def _with_extra(parts: list[tuple[str, str]], extra: Mapping[str, object]) -> list[tuple[str, str]]:
+    """``parts`` with ``extra``'s keys as parts of their own, in place of ours of the same name."""
+    kept = [(name, value) for name, value in parts if name not in extra]
+    return kept + [(name, _part_value(value)) for name, value in extra.items()]
+
+
+def _json_body(
+    input_audio: dict[str, str], fields: RequestFields, extra: Mapping[str, object]
+) -> bytes:
+    # The generated models are built on first use: importing the package stays light.
+    from openrouter_stt_models import STTRequest
+
+    template = STTRequest.model_validate({"input_audio": input_audio, **fields})
+    body = template.model_dump(mode="json", exclude_none=True)
+    body.update(extra)
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def make_body(
+    source: AudioSource | URLSource,
+    fields: RequestFields,
+    upload: UploadForm,
+    extra_body: Mapping[str, object] | None = None,
+) -> RequestBody:
+    """The body of a request, in the form :func:`choose_form` picks, with ``extra_body``'s keys
+    added (or replacing ours).
 
     JSON: the generated model serialised with empty audio data, with the base64 audio streamed in
     its place. Multipart: the fields as text parts, then the audio as it is in the file part,
-    named and typed after its format.
+    named and typed after its format. Audio by URL: the URL in ``input_audio`` (JSON) or the
+    ``source_url`` part, a body without audio bytes.
     """
+    extra = extra_body or {}
     parts, misfits = form_fields(fields) if upload != "json" else ([], [])
+    if isinstance(source, URLSource):
+        if source.needs_format:
+            misfits.append("format")
+        if choose_form(upload, 0, misfits) == "multipart":
+            boundary = new_boundary()
+            form = form_text(boundary, _with_extra([*parts, ("source_url", source.url)], extra))
+            return FixedBody(form, content_type=f"multipart/form-data; boundary={boundary}")
+        return FixedBody(
+            _json_body(source.input_audio(), fields, extra), content_type="application/json"
+        )
     if choose_form(upload, source.size, misfits) == "multipart":
         boundary = new_boundary()
         head = form_head(
-            boundary, parts, part_filename(source.name, source.format), MEDIA_TYPES[source.format]
+            boundary,
+            _with_extra(parts, extra),
+            part_filename(source.name, source.format),
+            MEDIA_TYPES[source.format],
         )
         return AudioBody(
             head,
@@ -298,14 +522,9 @@ def make_body(source: AudioSource, fields: RequestFields, upload: UploadForm) ->
             content_type=f"multipart/form-data; boundary={boundary}",
             encode=False,
         )
-    # The generated models are built on first use: importing the package stays light.
-    from openrouter_stt_models import STTRequest
-
-    audio = {"data": "", "format": source.format}
-    template = STTRequest.model_validate({"input_audio": audio, **fields})
-    encoded = template.model_dump_json(exclude_none=True).encode()
-    # input_audio is the model's first field, so the first "data":" is the audio's, whatever
-    # the provider options hold.
+    encoded = _json_body({"data": "", "format": source.format}, fields, extra)
+    # input_audio is the body's first key, so the first "data":" is the audio's, whatever the
+    # provider options hold.
     at = encoded.index(_DATA_MARK) + len(_DATA_MARK)
     return AudioBody(encoded[:at], source, encoded[at:])
 
@@ -412,9 +631,13 @@ class RawResponse:
             return model.model_validate(body)
         except pydantic.ValidationError as exc:
             kind = "verbose transcription" if self._verbose else "transcription"
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the body"
+            more = exc.error_count() - 1
+            others = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
             raise APIResponseValidationError(
                 f"the {response.status_code} response is not a valid {kind}: "
-                f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}",
+                f"{where}: {first['msg']}{others}",
                 response=response,
                 body=body,
             ) from None
@@ -551,7 +774,7 @@ class Attempts:
         )
         if delay is not None:
             self._retries += 1
-            log.debug(
+            log.info(
                 "Retrying POST %s in %.2f s (retry %d of %d) after %s",
                 self._url,
                 delay,
@@ -566,20 +789,26 @@ class Attempts:
 DEFAULT_UPLOAD: Final[UploadForm] = "auto"
 
 #: The options of ``transcribe`` that shape the call rather than the request's fields.
-_CALL_OPTIONS: Final = frozenset({"format", "upload", "timeout", "max_retries", "extra_headers"})
+_CALL_OPTIONS: Final = frozenset(
+    {"format", "upload", "timeout", "max_retries", "extra_headers", "extra_query", "extra_body"}
+)
 _OPTIONS: Final = TranscribeOptions.__optional_keys__ | TranscribeOptions.__required_keys__
 
 
 @dataclass(frozen=True, eq=False)
 class Call:
     """One ``transcribe`` call, its arguments checked: the request's fields, the upload form
-    asked for, the format given, the call's attempts and extra headers."""
+    asked for, the format given, the audio's URL when it is an :class:`AudioURL`, the call's
+    attempts and what it adds to the request."""
 
     fields: RequestFields
     upload: UploadForm
     format: object
+    url: URLSource | None
     attempts: Attempts
     extra_headers: Mapping[str, str] | None
+    extra_query: Mapping[str, str] | None
+    extra_body: dict[str, object]
 
     @property
     def verbose(self) -> bool:
@@ -616,14 +845,7 @@ class BaseClient(Generic[_HttpT]):
         default_headers: Mapping[str, str] | None = None,
         clock: Clock | None = None,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY")
-        if not key or not key.strip():
-            raise InvalidRequestError(
-                "api_key: no API key; pass api_key= or set the OPENROUTER_API_KEY "
-                "environment variable (keys look like 'sk-or-v1-...')",
-                field="api_key",
-            )
-        self._api_key = key.strip()
+        self._api_key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
         if http_client is not None:
             check_http_client(http_client, self._http_client_class, type(self).__name__)
@@ -662,6 +884,51 @@ class BaseClient(Generic[_HttpT]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
+    def copy(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | None = None,
+        http_client: _HttpT | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
+    ) -> Self:
+        """A client like this one with the settings given replaced; ``default_headers`` are
+        added to (or replace) this client's headers.
+
+        The copy sends through this client's HTTP client, and so its connection pool, unless
+        ``http_client`` is given; closing the copy closes neither. ``with_options`` is the same
+        method, by the name openai-python gives it::
+
+            fast = client.with_options(timeout=10.0, max_retries=0)
+        """
+        new = copy.copy(self)
+        new._headers = self._headers.copy()
+        if api_key is not None:
+            new._api_key = resolve_api_key(api_key)
+            new._headers["Authorization"] = f"Bearer {new._api_key}"
+        if base_url is not None:
+            new.base_url = resolve_base_url(base_url)
+            new._url = httpx.URL(new.base_url + _ENDPOINT)
+        if not isinstance(timeout, NotGiven):
+            new.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        policy = retry_policy if retry_policy is not None else self.retry_policy
+        if not isinstance(max_retries, NotGiven):
+            policy = replace(policy, max_retries=max_retries)
+        new.retry_policy = policy
+        if http_client is not None:
+            check_http_client(http_client, self._http_client_class, type(self).__name__)
+            new._client = http_client
+        new._headers.update(default_headers or {})
+        new._clock = clock if clock is not None else self._clock
+        new._owns_client = False
+        return new
+
+    with_options = copy
+
     def _attempts(self, timeout: TimeoutTypes | NotGiven, max_retries: int | NotGiven) -> Attempts:
         """The bookkeeping of a call with these overrides of the client's settings."""
         if isinstance(timeout, NotGiven):
@@ -673,8 +940,11 @@ class BaseClient(Generic[_HttpT]):
             policy = replace(policy, max_retries=max_retries)
         return Attempts(timeout, policy, self._clock, self._url)
 
-    def _prepare(self, model: object, response_format: object, options: TranscribeOptions) -> Call:
-        """Check a call's arguments (all but the audio), before anything is read or sent."""
+    def _prepare(
+        self, audio: object, model: object, response_format: object, options: TranscribeOptions
+    ) -> Call:
+        """Check a call's arguments (all but the audio's bytes), before anything is read or
+        sent."""
         unknown = sorted(options.keys() - _OPTIONS)
         if unknown:
             # What Python says of a misspelt argument, which **options would otherwise swallow.
@@ -684,18 +954,22 @@ class BaseClient(Generic[_HttpT]):
             response_format=response_format,
             **{key: value for key, value in options.items() if key not in _CALL_OPTIONS},
         )
+        given_format = options.get("format")
         return Call(
             fields=fields,
             upload=check_upload(options.get("upload", DEFAULT_UPLOAD)),
-            format=options.get("format"),
+            format=given_format,
+            url=resolve_url(audio, given_format) if isinstance(audio, AudioURL) else None,
             attempts=self._attempts(
                 options.get("timeout", NOT_GIVEN), options.get("max_retries", NOT_GIVEN)
             ),
             extra_headers=options.get("extra_headers"),
+            extra_query=options.get("extra_query"),
+            extra_body=check_extra_body(options.get("extra_body")),
         )
 
     def _build_request(
-        self, call: Call, body: AudioBody, content: Iterator[bytes] | AsyncIterator[bytes]
+        self, call: Call, body: RequestBody, content: Iterator[bytes] | AsyncIterator[bytes]
     ) -> httpx.Request:
         """One attempt's request: httpx merges its client's headers with ours and sets ``Host``;
         ``content`` iterates ``body``, whose exact length lets it go out unchunked. The body
@@ -704,11 +978,29 @@ class BaseClient(Generic[_HttpT]):
         headers.update(call.extra_headers or {})
         headers["Content-Type"] = body.content_type
         headers["Content-Length"] = str(body.content_length)
-        return self._client.build_request(
-            "POST", self._url, content=content, headers=headers, timeout=call.attempts.timeout()
+        request = self._client.build_request(
+            "POST",
+            self._url,
+            content=content,
+            headers=headers,
+            params=call.extra_query,
+            timeout=call.attempts.timeout(),
         )
+        log.debug(
+            "Sending POST %s (%s, %d bytes)",
+            request.url,
+            body.content_type.partition(";")[0],
+            body.content_length,
+        )
+        return request
 
     def _result(self, call: Call, response: httpx.Response) -> STTResponse:
         """The call's result: parsed, or unparsed when called through ``with_raw_response``."""
+        log.debug(
+            "Received %d from POST %s (generation %s)",
+            response.status_code,
+            response.request.url,
+            response.headers.get("x-generation-id"),
+        )
         raw = RawResponse(response, verbose=call.verbose)
         return cast("STTResponse", raw) if _RAW_RESPONSE.get() else raw.parse()

@@ -97,33 +97,50 @@ class OpenRouterSTT(BaseClient[httpx.Client]):
         response_format: STTResponseFormat | None = None,
         **options: Unpack[TranscribeOptions],
     ) -> STTResponse:
-        """Transcribe ``audio`` (a path, bytes, or a binary file object) with ``model``.
+        """Transcribe ``audio`` (a path, bytes, a binary file object, or an
+        :class:`AudioURL` the provider downloads) with ``model``.
 
         ``response_format="verbose_json"`` returns an :class:`STTVerboseResponse`, with the
         task, language, duration and timestamped segments, and the words when
         ``timestamp_granularities`` (a list of ``"segment"`` and ``"word"``) asks for them;
         granularities without ``verbose_json`` are refused, as they would bring nothing.
+        ``diarize=True`` labels each word and segment with its speaker (``speaker_label``); it
+        too needs ``verbose_json``, and brings the words without asking.
 
-        ``format`` is inferred from the audio's bytes, then from its file name; give it only
-        for audio whose bytes carry no signature. ``language`` is an ISO-639-1 code (detected
-        when omitted), ``temperature`` a number between 0 and 1, ``provider_options`` options
-        keyed by provider slug. ``timeout`` and ``max_retries`` override the client's for this
-        call, ``extra_headers`` add to (or replace) the headers sent. Invalid arguments raise
-        :class:`InvalidRequestError` before anything is sent.
+        ``format`` is inferred from the audio's bytes, then from its file name (for a URL, from
+        its path); give it only when neither tells it. ``language`` is an ISO-639-1 code
+        (detected when omitted), ``temperature`` a number between 0 and 1, ``keyterms`` the
+        names and terms to recognise (a list of strings). ``session_id`` (at most 256
+        characters) groups related requests, ``user`` names your end-user, ``trace`` (a mapping:
+        ``trace_id``, ``trace_name``, ``span_name``, ``generation_name``, ``parent_span_id``
+        and keys of your own) goes to your observability tools; none reaches the provider.
+        ``provider_zdr=True`` routes only to zero-data-retention endpoints,
+        ``provider_data_collection="deny"`` only to providers that keep no data, and
+        ``provider_options`` passes options keyed by provider slug. Only some models diarize,
+        take keyterms or audio by URL; others answer 400.
+
+        ``timeout`` and ``max_retries`` override the client's for this call;
+        ``extra_headers`` add to (or replace) the headers sent, ``extra_query`` adds query
+        parameters, and ``extra_body`` adds fields this client does not know yet (or replaces
+        its own): top-level keys of the JSON body, or text parts of the form (a string as it
+        is, anything else as JSON). Invalid arguments raise :class:`InvalidRequestError`
+        before anything is sent.
 
         ``upload`` picks the body's form: ``"json"`` (base64 audio in JSON, any size),
-        ``"multipart"`` (multipart/form-data, the audio as it is: a quarter fewer bytes, at most
-        25 MB and no ``provider_options``), or ``"auto"``, the default: multipart when it can
-        carry the call, else JSON. The file part is named and typed after the audio's format
-        (``audio.wav``, ``audio/wav``) even for bytes or a nameless file object.
+        ``"multipart"`` (multipart/form-data, the audio as it is: a quarter fewer bytes, at
+        most 25 MB), or ``"auto"``, the default: multipart when it can carry the call, else
+        JSON. The file part is named and typed after the audio's format (``audio.wav``,
+        ``audio/wav``) even for bytes or a nameless file object. Audio by URL goes as the
+        ``source_url`` part, or in JSON when it needs a ``format`` its path does not say.
 
         The body is streamed: a path or file object is read chunk by chunk while sending, and
         read again from the start for each retry. A file object is read from its current
         position and left open; one that cannot seek (a pipe) is read into memory once, so
         that retries can send it again.
         """
-        call = self._prepare(model, response_format, options)
-        body = make_body(load_audio(audio, call.format), call.fields, call.upload)
+        call = self._prepare(audio, model, response_format, options)
+        source = call.url or load_audio(audio, call.format)
+        body = make_body(source, call.fields, call.upload, call.extra_body)
         while True:
             request = self._build_request(call, body, iter(body))
             try:
@@ -214,8 +231,9 @@ class AsyncOpenRouterSTT(BaseClient[httpx.AsyncClient]):
         **options: Unpack[TranscribeOptions],
     ) -> STTResponse:
         """Transcribe ``audio``; see :meth:`OpenRouterSTT.transcribe`."""
-        call = self._prepare(model, response_format, options)
-        body = make_body(await aload_audio(audio, call.format), call.fields, call.upload)
+        call = self._prepare(audio, model, response_format, options)
+        source = call.url or await aload_audio(audio, call.format)
+        body = make_body(source, call.fields, call.upload, call.extra_body)
         while True:
             request = self._build_request(call, body, aiter(body))
             try:

@@ -14,6 +14,7 @@ import httpx
 
 from ._exceptions import InvalidRequestError
 from ._version import __version__
+from ._words import arg, setting
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -26,6 +27,7 @@ __all__ = [
     "NotGiven",
     "RetryPolicy",
     "check_http_client",
+    "resolve_api_key",
     "resolve_base_url",
 ]
 
@@ -128,6 +130,21 @@ class NotGiven:
 NOT_GIVEN: Final = NotGiven()
 
 
+def resolve_api_key(api_key: str | None) -> str:
+    """The key a client sends: ``api_key``, then ``OPENROUTER_API_KEY``, stripped.
+
+    Raises :class:`InvalidRequestError` (field ``api_key``) when neither gives one.
+    """
+    key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY")
+    if not key or not key.strip():
+        raise InvalidRequestError(
+            f"{arg('api_key')}: no API key; pass {setting('api_key')} or set the "
+            "OPENROUTER_API_KEY environment variable (keys look like 'sk-or-v1-...')",
+            field="api_key",
+        )
+    return key.strip()
+
+
 def resolve_base_url(base_url: str | None) -> str:
     """The base URL a client sends to: ``base_url``, then ``OPENROUTER_BASE_URL``, then
     :data:`DEFAULT_BASE_URL`, without a trailing slash.
@@ -138,11 +155,11 @@ def resolve_base_url(base_url: str | None) -> str:
     >>> resolve_base_url("http://127.0.0.1:8080/api/v1/")
     'http://127.0.0.1:8080/api/v1'
     """
-    source = "base_url"
+    source = arg("base_url")
     if not base_url:
         from_env = os.environ.get("OPENROUTER_BASE_URL")
         if from_env:
-            base_url, source = from_env, "base_url (from OPENROUTER_BASE_URL)"
+            base_url, source = from_env, f"{source} (from OPENROUTER_BASE_URL)"
         else:
             base_url = DEFAULT_BASE_URL
     try:

@@ -10,23 +10,27 @@ The tree::
     │   ├── BadRequestError              400
     │   ├── AuthenticationError          401
     │   ├── PaymentRequiredError         402
+    │   ├── ForbiddenError               403
     │   ├── NotFoundError                404
+    │   ├── RequestTimeoutError          408
     │   ├── PayloadTooLargeError         413
     │   ├── RateLimitError               429
     │   ├── InternalServerError          500
     │   ├── BadGatewayError              502
     │   ├── ServiceUnavailableError      503
+    │   ├── GatewayTimeoutError          504
     │   ├── EdgeTimeoutError             524
     │   └── ProviderOverloadedError      529
     └── APIResponseValidationError   (a 2xx body that is not an STTResponse)
 
 Catch :class:`OpenRouterSTTError` for everything, :class:`APIStatusError` for any answer the
-service refused, or a subclass for one status.
+service refused, or a subclass for one status. Every error pickles (to cross a process pool, say)
+with its attributes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
@@ -42,6 +46,8 @@ __all__ = [
     "BadGatewayError",
     "BadRequestError",
     "EdgeTimeoutError",
+    "ForbiddenError",
+    "GatewayTimeoutError",
     "InternalServerError",
     "InvalidRequestError",
     "NotFoundError",
@@ -50,13 +56,27 @@ __all__ = [
     "PaymentRequiredError",
     "ProviderOverloadedError",
     "RateLimitError",
+    "RequestTimeoutError",
     "ServiceUnavailableError",
+    "reason_phrase",
     "status_error_class",
 ]
 
 
+def _restore(cls: type[OpenRouterSTTError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """An error rebuilt from its pickle, without running ``__init__`` (whose keyword-only
+    arguments pickle's default, ``cls(*args)``, would leave out)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class OpenRouterSTTError(Exception):
     """Base of every error this package raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, self.__dict__))
 
 
 class InvalidRequestError(OpenRouterSTTError, ValueError):
@@ -66,9 +86,10 @@ class InvalidRequestError(OpenRouterSTTError, ValueError):
     """
 
     field: str
-    """The argument at fault: ``audio``, ``format``, ``model``, ``language``, ``temperature``,
-    ``provider_options``, or one the client is built with: ``api_key``, ``base_url``,
-    ``http_client``."""
+    """The argument at fault, by its Python name: one of ``transcribe``'s (``audio``,
+    ``format``, ``model``, ``language``, ``diarize``, ``session_id``, ...), ``url`` of an
+    :class:`AudioURL`, or one the client is built with (``api_key``, ``base_url``,
+    ``http_client``)."""
 
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
@@ -126,7 +147,7 @@ class APIStatusError(OpenRouterSTTError):
         body: object,
         error: ErrorData | None,
     ) -> None:
-        status = f"{response.status_code} {response.reason_phrase}".strip()
+        status = f"{response.status_code} {reason_phrase(response)}".strip()
         super().__init__(f"{status}: {message}")
         self.status_code = response.status_code
         self.message = message
@@ -151,8 +172,16 @@ class PaymentRequiredError(APIStatusError):
     """402: not enough credits for the request."""
 
 
+class ForbiddenError(APIStatusError):
+    """403: the key may not make this request, e.g. a guardrail policy blocks the model."""
+
+
 class NotFoundError(APIStatusError):
     """404: the model has no usable endpoint."""
+
+
+class RequestTimeoutError(APIStatusError):
+    """408: the request did not arrive in time (a stalled upload); retried automatically."""
 
 
 class PayloadTooLargeError(APIStatusError):
@@ -173,6 +202,10 @@ class BadGatewayError(APIStatusError):
 
 class ServiceUnavailableError(APIStatusError):
     """503: no provider is available for the model."""
+
+
+class GatewayTimeoutError(APIStatusError):
+    """504: the provider did not answer before OpenRouter's deadline; retried automatically."""
 
 
 class EdgeTimeoutError(APIStatusError):
@@ -204,15 +237,26 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     402: PaymentRequiredError,
+    403: ForbiddenError,
     404: NotFoundError,
+    408: RequestTimeoutError,
     413: PayloadTooLargeError,
     429: RateLimitError,
     500: InternalServerError,
     502: BadGatewayError,
     503: ServiceUnavailableError,
+    504: GatewayTimeoutError,
     524: EdgeTimeoutError,
     529: ProviderOverloadedError,
 }
+
+#: Phrases of the statuses OpenRouter uses that HTTP does not name (Cloudflare's 524, 529).
+_REASONS: Final = {524: "A Timeout Occurred", 529: "Provider Overloaded"}
+
+
+def reason_phrase(response: httpx.Response) -> str:
+    """The response's reason phrase, or the one OpenRouter's documents give its own statuses."""
+    return response.reason_phrase or _REASONS.get(response.status_code, "")
 
 
 def status_error_class(status_code: int) -> type[APIStatusError]:

@@ -16,12 +16,13 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR
-from typing import IO, Final, cast
+from typing import IO, Final, TypeAlias, cast
 
 import anyio.to_thread
 
 from ._exceptions import InvalidRequestError
 from ._types import ACCEPTED_AUDIO_TYPES
+from ._words import arg, setting
 from .formats import AUDIO_FORMATS, SNIFF_BYTES, AudioFormat, format_from_suffix, sniff_format
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "INLINE_READ_BYTES",
     "AudioBody",
     "AudioSource",
+    "FixedBody",
+    "RequestBody",
     "aload_audio",
     "base64_length",
     "load_audio",
@@ -71,6 +74,14 @@ class AudioSource:
     start: int = 0
 
 
+#: Each in-memory kind of audio, empty, as a message names it.
+_EMPTY: Final = {
+    bytes: "empty bytes",
+    bytearray: "an empty bytearray",
+    memoryview: "an empty memoryview",
+}
+
+
 def _error(message: str) -> InvalidRequestError:
     return InvalidRequestError(f"audio: {message}", field="audio")
 
@@ -83,19 +94,20 @@ def resolve_format(head: bytes, name: str | None, given: object) -> AudioFormat:
     if given is not None:
         if not isinstance(given, str):
             raise InvalidRequestError(
-                f"format: expected a string, got {type(given).__name__}; accepted: {accepted}",
+                f"{arg('format')}: expected a string, got {type(given).__name__}; "
+                f"accepted: {accepted}",
                 field="format",
             )
         wanted = given.strip().lower()
         if wanted not in AUDIO_FORMATS:
             raise InvalidRequestError(
-                f"format: {given!r} is not a known audio format; accepted: {accepted}",
+                f"{arg('format')}: {given!r} is not a known audio format; accepted: {accepted}",
                 field="format",
             )
         if sniffed is not None and sniffed != wanted:
             raise InvalidRequestError(
-                f"format: {given!r} contradicts the audio, whose bytes are {sniffed}; "
-                f"pass format={sniffed!r} or leave format out to infer it",
+                f"{arg('format')}: {given!r} contradicts the audio, whose bytes are {sniffed}; "
+                f"pass {setting('format', sniffed)} or leave {arg('format')} out to infer it",
                 field="format",
             )
         return wanted
@@ -106,8 +118,8 @@ def resolve_format(head: bytes, name: str | None, given: object) -> AudioFormat:
         return from_name
     named = f" or the name {name!r}" if name else ""
     raise InvalidRequestError(
-        f"format: cannot tell the audio format from its bytes{named}; "
-        f"pass format= with one of: {accepted}",
+        f"{arg('format')}: cannot tell the audio format from its bytes{named}; "
+        f"pass {setting('format')} with one of: {accepted}",
         field="format",
     )
 
@@ -217,7 +229,7 @@ def load_audio(audio: object, given_format: object = None) -> AudioSource:
     if isinstance(audio, bytes | bytearray | memoryview):
         data = memoryview(audio).cast("B")
         if data.nbytes == 0:
-            raise _error(f"the {type(audio).__name__} is empty; expected audio bytes")
+            raise _error(f"got {_EMPTY[type(audio)]}; expected audio bytes")
         fmt = resolve_format(bytes(data[:SNIFF_BYTES]), None, given_format)
         return AudioSource(format=fmt, size=data.nbytes, data=data)
     if isinstance(audio, str | os.PathLike):
@@ -417,3 +429,34 @@ class AudioBody:
     async def aclose(self) -> None:
         """Async spelling of :meth:`close`."""
         self.close()
+
+
+class FixedBody:
+    """A request body already whole, with the interface of :class:`AudioBody`: that of audio by
+    URL, which carries no audio bytes."""
+
+    def __init__(self, content: bytes, *, content_type: str) -> None:
+        self._content = content
+        self.content_type = content_type
+        """The body's ``Content-Type``."""
+
+    @property
+    def content_length(self) -> int:
+        """The body's length in bytes."""
+        return len(self._content)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._content
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._content
+
+    def close(self) -> None:
+        """Nothing to close: the body holds no file."""
+
+    async def aclose(self) -> None:
+        """Nothing to close: the body holds no file."""
+
+
+#: A request body, whichever the audio.
+RequestBody: TypeAlias = AudioBody | FixedBody

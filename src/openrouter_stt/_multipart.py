@@ -14,7 +14,14 @@ from typing import Final
 
 from .formats import AudioFormat
 
-__all__ = ["FILE_PART", "form_head", "form_tail", "new_boundary", "part_filename"]
+__all__ = [
+    "FILE_PART",
+    "form_head",
+    "form_tail",
+    "form_text",
+    "new_boundary",
+    "part_filename",
+]
 
 #: The name of the part that carries the audio.
 FILE_PART: Final = "file"
@@ -44,21 +51,32 @@ def _part_header(name: str, extra: str = "") -> bytes:
     return f'Content-Disposition: form-data; name="{name}"{extra}\r\n'.encode("ascii")
 
 
+def _text_parts(boundary: str, fields: Sequence[tuple[str, str]]) -> list[bytes]:
+    delimiter = f"--{boundary}\r\n".encode("ascii")
+    pieces: list[bytes] = []
+    for name, value in fields:
+        pieces += [delimiter, _part_header(name), b"\r\n", value.encode("utf-8"), b"\r\n"]
+    return pieces
+
+
 def form_head(
     boundary: str, fields: Sequence[tuple[str, str]], filename: str, media_type: str
 ) -> bytes:
     """Everything before the audio: one part per ``(name, value)`` of ``fields``, in order, then
     the file part's header. Text goes first, so a server can refuse a field before the audio."""
-    delimiter = f"--{boundary}\r\n".encode("ascii")
-    pieces: list[bytes] = []
-    for name, value in fields:
-        pieces += [delimiter, _part_header(name), b"\r\n", value.encode("utf-8"), b"\r\n"]
+    pieces = _text_parts(boundary, fields)
     pieces += [
-        delimiter,
+        f"--{boundary}\r\n".encode("ascii"),
         _part_header(FILE_PART, f'; filename="{filename}"'),
         f"Content-Type: {media_type}\r\n\r\n".encode("ascii"),
     ]
     return b"".join(pieces)
+
+
+def form_text(boundary: str, fields: Sequence[tuple[str, str]]) -> bytes:
+    """A whole form of text parts only (audio by URL has no file part), closing delimiter
+    included."""
+    return b"".join([*_text_parts(boundary, fields), f"--{boundary}--\r\n".encode("ascii")])
 
 
 def form_tail(boundary: str) -> bytes:

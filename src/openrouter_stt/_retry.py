@@ -25,8 +25,9 @@ __all__ = [
 ]
 
 #: Statuses that say "try again later": request timeout, rate limit, and server-side failures
-#: that are usually transient. 4xx errors about the request itself would fail again.
-RETRYABLE_STATUS_CODES: Final = frozenset({408, 429, 500, 502, 503, 524, 529})
+#: that are usually transient (a gateway timeout, 504, as the edge's 524). 4xx errors about the
+#: request itself would fail again.
+RETRYABLE_STATUS_CODES: Final = frozenset({408, 429, 500, 502, 503, 504, 524, 529})
 
 
 def is_retryable_status(status_code: int) -> bool:

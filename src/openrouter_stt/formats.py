@@ -9,6 +9,7 @@ sending) and the mock (to refuse a request with the same words), so the two can 
 from __future__ import annotations
 
 from typing import Final, Literal, get_args
+from urllib.parse import urlsplit
 
 __all__ = [
     "AUDIO_FORMATS",
@@ -19,6 +20,7 @@ __all__ = [
     "AudioFormat",
     "format_from_media_type",
     "format_from_suffix",
+    "format_from_url",
     "is_iso_639_1",
     "sniff_format",
 ]
@@ -116,6 +118,17 @@ def format_from_suffix(name: str) -> AudioFormat | None:
     """Return the format a file name's extension stands for, or ``None``."""
     _, dot, suffix = name.rpartition(".")
     return _SUFFIXES.get(suffix.lower()) if dot else None
+
+
+def format_from_url(url: str) -> AudioFormat | None:
+    """Return the format the extension of a URL's path stands for (the query and fragment
+    ignored), or ``None``: the format a provider assumes for audio by URL when none is given.
+
+    >>> format_from_url("https://audio.example.com/talks/hello.mp3?signature=abc")
+    'mp3'
+    """
+    path = urlsplit(url).path
+    return format_from_suffix(path.rsplit("/", 1)[-1]) if path else None
 
 
 #: Every two-letter code of ISO 639-1 (the 183 current codes).

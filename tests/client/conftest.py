@@ -196,6 +196,8 @@ def sent(request: httpx.Request) -> Sent:
     if request.headers["content-type"] == "application/json":
         body = sent_json(request)
         audio = body.pop("input_audio")
+        if "url" in audio:
+            return Sent("json", {**body, "url": audio}, b"", audio.get("format", ""))
         return Sent("json", body, base64.b64decode(audio["data"], validate=True), audio["format"])
     fields: dict[str, Any] = {}
     files = []
@@ -209,6 +211,13 @@ def sent(request: httpx.Request) -> Sent:
             fields[part.name] = part.data.decode()
     if "temperature" in fields:
         fields["temperature"] = float(fields["temperature"])
+    # The parts the contract says are JSON-encoded, read back as what they encode.
+    for name in ("provider", "trace", "diarize"):
+        if name in fields:
+            fields[name] = json.loads(fields[name])
+    if "source_url" in fields:
+        assert not files, "both a file and source_url"
+        return Sent("multipart", fields, b"", "")
     (file,) = files
     assert file.name == "file"
     assert file.filename is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import httpx
@@ -12,15 +13,20 @@ import openrouter_stt
 from openrouter_stt import (
     APIResponseValidationError,
     APIStatusError,
+    APITimeoutError,
     BadGatewayError,
     BadRequestError,
+    EdgeTimeoutError,
+    ForbiddenError,
+    GatewayTimeoutError,
+    InvalidRequestError,
     OpenRouterSTTError,
     ProviderOverloadedError,
 )
 from openrouter_stt_models import ErrorData
 from tests._errors_by_status import ERRORS_BY_STATUS
 
-from .conftest import ClientAdapter
+from .conftest import VERBOSE_BODY, ClientAdapter
 
 STATUS_CLASSES = list(ERRORS_BY_STATUS.items())
 
@@ -62,7 +68,7 @@ def test_each_status_raises_its_class(
     assert str(status) in str(error)
 
 
-@pytest.mark.parametrize("status", [403, 408, 409, 418, 422, 501, 504, 599])
+@pytest.mark.parametrize("status", [409, 418, 422, 501, 505, 599])
 def test_other_statuses_raise_the_base_status_error(
     stt: ClientAdapter, router: respx.MockRouter, wav: Path, status: int
 ) -> None:
@@ -192,12 +198,118 @@ def test_tree_is_drawn_in_the_module_docstring() -> None:
             assert name in doc
 
 
-def test_message_without_a_reason_phrase(
+@pytest.mark.parametrize(
+    ("status", "cls", "phrase"),
+    [
+        (524, EdgeTimeoutError, "A Timeout Occurred"),
+        (529, ProviderOverloadedError, "Provider Overloaded"),
+        (504, GatewayTimeoutError, "Gateway Timeout"),
+        (403, ForbiddenError, "Forbidden"),
+    ],
+)
+def test_every_documented_status_has_a_reason_phrase(
+    stt: ClientAdapter,
+    router: respx.MockRouter,
+    wav: Path,
+    status: int,
+    cls: type[APIStatusError],
+    phrase: str,
+) -> None:
+    # httpx knows no phrase for Cloudflare's 524 and 529; the message still says what they are.
+    router.post("/audio/transcriptions").respond(
+        status, json={"error": {"code": status, "message": "Provider returned error"}}
+    )
+    with pytest.raises(cls) as caught:
+        stt.transcribe(wav, max_retries=0)
+    assert str(caught.value) == f"{status} {phrase}: Provider returned error"
+
+
+def test_an_undocumented_status_without_a_phrase_shows_the_number(
     stt: ClientAdapter, router: respx.MockRouter, wav: Path
 ) -> None:
-    router.post("/audio/transcriptions").respond(
-        529, json={"error": {"code": 529, "message": "Provider returned error"}}
-    )
-    with pytest.raises(ProviderOverloadedError) as caught:
+    router.post("/audio/transcriptions").respond(599, json={"error": {"code": 599, "message": "x"}})
+    with pytest.raises(APIStatusError) as caught:
         stt.transcribe(wav, max_retries=0)
-    assert str(caught.value) == "529: Provider returned error"
+    assert str(caught.value) == "599: x"
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"transcript": "wrong field"}, "text: Field required"),
+        ({"text": 42}, "text: Input should be a valid string"),
+        ({"text": "hi", "usage": {"cost": "free"}}, "usage.cost: Input should be a valid number"),
+    ],
+)
+def test_an_invalid_success_body_names_the_field(
+    stt: ClientAdapter, router: respx.MockRouter, wav: Path, body: object, where: str
+) -> None:
+    router.post("/audio/transcriptions").respond(200, json=body)
+    with pytest.raises(APIResponseValidationError) as caught:
+        stt.transcribe(wav)
+    assert f"not a valid transcription: {where}" in str(caught.value)
+
+
+def test_an_invalid_verbose_body_names_the_nested_field_and_counts_the_rest(
+    stt: ClientAdapter, router: respx.MockRouter, wav: Path
+) -> None:
+    body = {**VERBOSE_BODY, "segments": [{"id": 0, "start": 0.0, "text": "x"}], "duration": "?"}
+    router.post("/audio/transcriptions").respond(200, json=body)
+    with pytest.raises(APIResponseValidationError) as caught:
+        stt.transcribe(wav, response_format="verbose_json")
+    message = str(caught.value)
+    assert "not a valid verbose transcription: duration: " in message
+    assert message.endswith("(and 1 more problem)")
+
+
+def _round_trip(error: BaseException) -> BaseException:
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error)
+    assert str(again) == str(error)
+    assert again.args == error.args
+    return again
+
+
+@pytest.mark.parametrize(("status", "cls"), STATUS_CLASSES)
+def test_status_errors_pickle_with_their_attributes(
+    stt: ClientAdapter, router: respx.MockRouter, wav: Path, status: int, cls: type[APIStatusError]
+) -> None:
+    metadata = {"provider_name": "OpenAI"}
+    router.post("/audio/transcriptions").respond(
+        status,
+        json={"error": {"code": status, "message": "m", "metadata": metadata}},
+        headers={"X-Generation-Id": "gen-1"},
+    )
+    with pytest.raises(cls) as caught:
+        stt.transcribe(wav, max_retries=0)
+    again = _round_trip(caught.value)
+    assert isinstance(again, cls)
+    assert (again.status_code, again.code, again.message, again.metadata) == (
+        status,
+        status,
+        "m",
+        metadata,
+    )
+    assert again.error == caught.value.error
+    assert again.generation_id == "gen-1"
+    assert again.body == caught.value.body
+    assert again.response.status_code == status
+    assert again.request.url == caught.value.request.url
+
+
+def test_other_errors_pickle_with_their_attributes(
+    stt: ClientAdapter, router: respx.MockRouter, wav: Path
+) -> None:
+    invalid = _round_trip(InvalidRequestError("language: no", field="language"))
+    assert isinstance(invalid, InvalidRequestError)
+    assert invalid.field == "language"
+    request = httpx.Request("POST", "https://openrouter.test/api/v1/audio/transcriptions")
+    timeout = _round_trip(APITimeoutError("slow", request=request))
+    assert isinstance(timeout, APITimeoutError)
+    assert timeout.request.url == request.url
+    router.post("/audio/transcriptions").respond(200, json={"text": 1})
+    with pytest.raises(APIResponseValidationError) as caught:
+        stt.transcribe(wav)
+    validation = _round_trip(caught.value)
+    assert isinstance(validation, APIResponseValidationError)
+    assert (validation.status_code, validation.body) == (200, {"text": 1})

@@ -39,7 +39,8 @@ def test_all_matches_what_is_exported() -> None:
 def test_model_names_resolve_to_the_generated_models() -> None:
     import openrouter_stt_models
 
-    for name in ("STTResponse", "STTSegment", "STTUsage", "STTVerboseResponse", "STTWord"):
+    names = ("STTEntity", "STTResponse", "STTSegment", "STTUsage", "STTVerboseResponse", "STTWord")
+    for name in names:
         assert getattr(openrouter_stt, name) is getattr(openrouter_stt_models, name)
 
 
@@ -72,10 +73,13 @@ def test_modules_declare_all() -> None:
         _config,
         _exceptions,
         _files,
+        _logs,
         _multipart,
         _retry,
         _types,
+        _url,
         _version,
+        _words,
         formats,
     )
 
@@ -86,10 +90,13 @@ def test_modules_declare_all() -> None:
         _config,
         _exceptions,
         _files,
+        _logs,
         _multipart,
         _retry,
         _types,
+        _url,
         _version,
+        _words,
         formats,
     ):
         assert isinstance(module.__all__, list), module.__name__

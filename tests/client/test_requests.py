@@ -158,13 +158,16 @@ def test_optional_fields_are_left_out(
     assert set(body["input_audio"]) == {"data", "format"}
 
 
-def test_provider_options_are_sent(stt: ClientAdapter, route: respx.Route, data_dir: Path) -> None:
+def test_provider_options_are_sent(
+    stt_each_form: ClientAdapter, route: respx.Route, data_dir: Path
+) -> None:
     # A provider option named "data" must not be mistaken for the audio.
     options = {"openai": {"data": "", "max_tokens": 1000}}
-    stt.transcribe(data_dir / "hello.wav", provider_options=options)
-    request = route.calls.last.request
-    assert sent_json(request)["provider"] == {"options": options}
-    assert sent_audio(request) == (data_dir / "hello.wav").read_bytes()
+    stt_each_form.transcribe(data_dir / "hello.wav", provider_options=options)
+    got = sent(route.calls.last.request)
+    assert got.form == stt_each_form.upload
+    assert got.fields["provider"] == {"options": options}
+    assert got.audio == (data_dir / "hello.wav").read_bytes()
 
 
 def test_temperature_zero_and_integer_are_sent(

@@ -20,7 +20,7 @@ from openrouter_stt import (
     ServiceUnavailableError,
 )
 
-from .conftest import OK_BODY, ClientAdapter, FakeClock, sent_audio
+from .conftest import API_KEY, OK_BODY, ClientAdapter, FakeClock, sent_audio
 
 RETRYABLE = [408, 429, 500, 502, 503, 524, 529]
 NOT_RETRYABLE = [400, 401, 402, 404, 413, 422]
@@ -225,21 +225,29 @@ def test_default_timeout_is_sent(stt: ClientAdapter, route: respx.Route, wav: Pa
     }
 
 
-def test_retries_are_logged_at_debug(
+def test_retries_are_logged_at_info_and_each_exchange_at_debug(
     stt: ClientAdapter,
     router: respx.MockRouter,
     wav: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     route = router.post("/audio/transcriptions")
-    route.side_effect = [failing(502), httpx.Response(200, json=OK_BODY)]
-    with caplog.at_level(logging.DEBUG, logger="openrouter_stt"):
-        stt.transcribe(wav)
-    messages = [r.getMessage() for r in caplog.records if r.name == "openrouter_stt"]
-    assert messages == [
-        "Retrying POST https://openrouter.test/api/v1/audio/transcriptions in 0.50 s "
-        "(retry 1 of 2) after status 502"
+    route.side_effect = [
+        failing(502),
+        httpx.Response(200, json=OK_BODY, headers={"X-Generation-Id": "gen-1"}),
     ]
+    with caplog.at_level(logging.DEBUG, logger="openrouter_stt"):
+        stt.transcribe(wav, upload="json")
+    records = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "openrouter_stt"]
+    url = "https://openrouter.test/api/v1/audio/transcriptions"
+    size = len(route.calls.last.request.content)
+    assert records == [
+        ("DEBUG", f"Sending POST {url} (application/json, {size} bytes)"),
+        ("INFO", f"Retrying POST {url} in 0.50 s (retry 1 of 2) after status 502"),
+        ("DEBUG", f"Sending POST {url} (application/json, {size} bytes)"),
+        ("DEBUG", f"Received 200 from POST {url} (generation gen-1)"),
+    ]
+    assert API_KEY not in caplog.text
 
 
 def test_retry_after_as_an_http_date_is_read_against_the_clock(

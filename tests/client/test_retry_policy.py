@@ -83,12 +83,12 @@ def test_retry_after_is_capped_in_the_delay(retry_after: str, expected_delay: fl
     assert delay == expected_delay
 
 
-@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 524, 529])
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504, 524, 529])
 def test_retryable_statuses(status: int) -> None:
     assert is_retryable_status(status)
 
 
-@pytest.mark.parametrize("status", [200, 400, 401, 402, 403, 404, 409, 413, 422, 501, 504])
+@pytest.mark.parametrize("status", [200, 400, 401, 402, 403, 404, 409, 413, 422, 501, 505])
 def test_non_retryable_statuses(status: int) -> None:
     assert not is_retryable_status(status)
     assert (

@@ -230,14 +230,34 @@ def test_auto_uploads_multipart_up_to_the_cap(
     assert (got.form, got.audio) == (form, _wav(size))
 
 
-def test_auto_uploads_json_when_a_field_has_no_part(
+def test_auto_uploads_provider_options_in_multipart_as_a_json_part(
     stt: ClientAdapter, route: respx.Route, data_dir: Path
 ) -> None:
+    # From 2026-10-27 the form has a provider part: a JSON-encoded object, as in the JSON body.
     options = {"openai": {"max_tokens": 10}}
-    stt.transcribe(data_dir / "hello.wav", upload="auto", provider_options=options)
+    stt.transcribe(
+        data_dir / "hello.wav",
+        upload="auto",
+        provider_options=options,
+        provider_zdr=True,
+        provider_data_collection="deny",
+    )
+    request = route.calls.last.request
+    got = sent(request)
+    assert got.form == "multipart"
+    assert got.fields["provider"] == {"options": options, "zdr": True, "data_collection": "deny"}
+    (part,) = [part for part in sent_form(request) if part.name == "provider"]
+    assert "content-type" not in part.headers  # a text part holding JSON, not a JSON file
+
+
+def test_auto_uploads_json_when_a_field_has_no_part(
+    stt: ClientAdapter, route: respx.Route, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    # A field the form has no part for (none today: the contract's form carries every field).
+    monkeypatch.setattr(_base, "_form_part_names", lambda: frozenset({"model", "file"}))
+    stt.transcribe(data_dir / "hello.wav", upload="auto", language="en")
     got = sent(route.calls.last.request)
-    assert got.form == "json"
-    assert got.fields["provider"] == {"options": options}
+    assert (got.form, got.fields["language"]) == ("json", "en")
 
 
 def test_the_default_upload_is_auto(stt: ClientAdapter, route: respx.Route, small_cap: int) -> None:
@@ -256,9 +276,13 @@ def test_multipart_over_the_cap_is_refused_before_sending(
     assert "upload='json'" in str(caught.value)
 
 
-def test_multipart_with_provider_options_is_refused_before_sending(
-    stt: ClientAdapter, no_route: respx.MockRouter, data_dir: Path
+def test_multipart_with_a_field_it_has_no_part_for_is_refused_before_sending(
+    stt: ClientAdapter,
+    no_route: respx.MockRouter,
+    monkeypatch: pytest.MonkeyPatch,
+    data_dir: Path,
 ) -> None:
+    monkeypatch.setattr(_base, "_form_part_names", lambda: frozenset({"model", "file"}))
     with pytest.raises(InvalidRequestError) as caught:
         stt.transcribe(data_dir / "hello.wav", upload="multipart", provider_options={"openai": {}})
     assert caught.value.field == "upload"

@@ -61,9 +61,19 @@ def test_empty_file(stt: ClientAdapter, no_route: respx.MockRouter, tmp_path: Pa
     refused(stt, path, "audio", "is empty")
 
 
-@pytest.mark.parametrize("empty", [b"", bytearray(), memoryview(b"")])
-def test_empty_bytes(stt: ClientAdapter, no_route: respx.MockRouter, empty: object) -> None:
-    refused(stt, empty, "audio", "is empty", type(empty).__name__)
+@pytest.mark.parametrize(
+    ("empty", "said"),
+    [
+        (b"", "empty bytes"),
+        (bytearray(), "an empty bytearray"),
+        (memoryview(b""), "an empty memoryview"),
+    ],
+)
+def test_empty_bytes(
+    stt: ClientAdapter, no_route: respx.MockRouter, empty: object, said: str
+) -> None:
+    # In English: "got empty bytes", never "the bytes is empty".
+    refused(stt, empty, "audio", f"audio: got {said}; expected audio bytes")
 
 
 def test_exhausted_file_object(stt: ClientAdapter, no_route: respx.MockRouter, wav: Path) -> None:
