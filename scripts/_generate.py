@@ -47,18 +47,28 @@ FLAGS = [
 ]  # fmt: skip
 
 
+#: The formatter's settings, as the project's own ruff configuration has them.
+FORMAT_SETTINGS = "[tool.ruff]\nline-length = 100\n"
+
+
 def generate(spec: Path, out: Path) -> list[Path]:
     """Write the generated package for ``spec`` into ``out``; return the files written."""
     out.mkdir(parents=True, exist_ok=True)
     models = out / "__init__.py"
-    cmd = [
-        str(Path(sys.executable).with_name("datamodel-codegen")),
-        "--input", str(spec),
-        "--output", str(models),
-        "--custom-file-header", HEADER,
-        *FLAGS,
-    ]  # fmt: skip
-    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        # The generator's formatter takes its line length from the pyproject.toml nearest its
+        # output: writing beside one of ours makes the bytes the same wherever ``out`` is.
+        workspace = Path(tmp)
+        (workspace / "pyproject.toml").write_text(FORMAT_SETTINGS, encoding="utf-8")
+        cmd = [
+            str(Path(sys.executable).with_name("datamodel-codegen")),
+            "--input", str(spec),
+            "--output", str(workspace / "models.py"),
+            "--custom-file-header", HEADER,
+            *FLAGS,
+        ]  # fmt: skip
+        subprocess.run(cmd, check=True, capture_output=True, text=True)
+        models.write_bytes((workspace / "models.py").read_bytes())
     document = yaml.safe_load(spec.read_text(encoding="utf-8"))
     spec_json = out / "openapi.json"
     spec_json.write_text(
