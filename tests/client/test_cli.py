@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types
 from pathlib import Path
@@ -15,6 +16,7 @@ from openrouter_stt import __version__
 from openrouter_stt._cli import main
 
 from .conftest import API_KEY, BASE_URL, OK_BODY, VERBOSE_BODY, sent
+from .test_requests import Pipe
 
 
 @pytest.fixture
@@ -129,7 +131,7 @@ def test_granularity_with_plain_json_is_refused(
 ) -> None:
     assert main(["transcribe", wav, "--response-format", "json", "--granularity", "word"]) == 2
     line = one_error_line(capsys.readouterr().err)
-    assert "timestamp_granularities: timestamps come only with" in line
+    assert "--granularity: timestamps come only with --response-format verbose_json" in line
 
 
 @pytest.mark.parametrize("form", ["json", "multipart"])
@@ -287,3 +289,191 @@ def test_mock_flag_transcribes_offline(
     result = json.loads(capsys.readouterr().out)
     assert result["text"] == sample_transcript
     assert result["usage"]["seconds"] > 0
+
+
+# --- in the command line's own words, and its 2026-10-27 options ----------------------------
+
+#: An argument as Python spells it, which the command line's messages never show.
+PYTHON_KEYWORD = re.compile(
+    r"\b(format|language|response_format|timestamp_granularities|diarize|"
+    r"session_id|trace|base_url|api_key|upload)=|\bNone\b"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--language", "english"], "--language: 'english' is not an ISO-639-1 code"),
+        (["--language", "english"], "or no --language to detect the language"),
+        (
+            ["--response-format", "json", "--granularity", "word"],
+            "--granularity: timestamps come only with --response-format verbose_json",
+        ),
+        (
+            ["--response-format", "json", "--diarize"],
+            "pass --response-format verbose_json or leave --diarize out",
+        ),
+        (["--session-id", "s" * 257], "--session-id: 257 characters, over the 256 allowed"),
+        (["--trace", "nothing"], "--trace: expected KEY=VALUE"),
+        (["--trace", "{not json"], "--trace: '{not json' is not a JSON object"),
+        (["--trace", "[1]"], "--trace: expected KEY=VALUE"),
+        (["--base-url", "openrouter.ai/api/v1"], "--base-url: 'openrouter.ai/api/v1' has no"),
+    ],
+)
+def test_errors_name_the_options_typed(
+    env: None,
+    no_route: respx.MockRouter,
+    wav: str,
+    argv: list[str],
+    words: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["transcribe", wav, *argv]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert words in line
+    assert not PYTHON_KEYWORD.search(line), line
+
+
+def test_an_unknown_format_names_the_format_option(
+    env: None, no_route: respx.MockRouter, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "clip.bin"
+    path.write_bytes(b"\x00\x01\x02\x03")
+    assert main(["transcribe", str(path)]) == 2
+    assert "pass --format with one of: wav" in one_error_line(capsys.readouterr().err)
+
+
+def test_a_missing_key_names_the_api_key_option(
+    monkeypatch: pytest.MonkeyPatch,
+    no_route: respx.MockRouter,
+    wav: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    assert main(["transcribe", wav]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "--api-key: no API key; pass --api-key or set the OPENROUTER_API_KEY" in line
+
+
+def test_python_callers_still_read_keywords(
+    env: None, no_route: respx.MockRouter, wav: str
+) -> None:
+    from openrouter_stt import InvalidRequestError, OpenRouterSTT
+
+    with OpenRouterSTT() as client, pytest.raises(InvalidRequestError) as caught:
+        client.transcribe(wav, model="m", language="english")
+    assert str(caught.value).startswith("language: 'english'")
+    assert "or None to detect" in str(caught.value)
+
+
+def test_api_key_base_url_and_max_retries(
+    monkeypatch: pytest.MonkeyPatch, router: respx.MockRouter, wav: str
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.delenv("OPENROUTER_BASE_URL", raising=False)
+    route = router.post("https://gateway.test/v1/audio/transcriptions").respond(503)
+    argv = ["transcribe", wav, "--api-key", "sk-cli", "--base-url", "https://gateway.test/v1"]
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    assert main([*argv, "--max-retries", "1"]) == 1
+    assert route.call_count == 2
+    assert route.calls.last.request.headers["authorization"] == "Bearer sk-cli"
+
+
+def test_max_retries_must_be_a_whole_number(
+    env: None, no_route: respx.MockRouter, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["transcribe", wav, "--max-retries", "-1"])
+    assert "--max-retries: expected a whole number, 0 or more, got '-1'" in capsys.readouterr().err
+
+
+def test_dash_reads_the_audio_from_stdin(
+    env: None,
+    route: respx.Route,
+    wav: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    audio = Path(wav).read_bytes()
+    monkeypatch.setattr("sys.stdin", types.SimpleNamespace(buffer=Pipe(audio)))
+    assert main(["transcribe", "-"]) == 0
+    assert capsys.readouterr().out == "hello\n"
+    got = sent(route.calls.last.request)
+    assert (got.audio, got.format) == (audio, "wav")
+
+
+def test_url_sends_the_url(
+    env: None, route: respx.Route, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "https://audio.example.com/hello.mp3"
+    assert main(["transcribe", "--url", url]) == 0
+    assert sent(route.calls.last.request).fields["source_url"] == url
+
+
+def test_url_and_file_exclude_each_other(
+    env: None, no_route: respx.MockRouter, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["transcribe", wav, "--url", "https://audio.example.com/hello.mp3"])
+    assert "not allowed with argument" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["transcribe"])
+    assert "one of the arguments FILE --url is required" in capsys.readouterr().err
+
+
+def test_a_bad_url_names_the_url_option(
+    env: None, no_route: respx.MockRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", "--url", "audio.example.com/a.mp3"]) == 2
+    assert "--url: 'audio.example.com/a.mp3' has no http://" in one_error_line(
+        capsys.readouterr().err
+    )
+
+
+def test_every_new_option_reaches_the_request(
+    env: None, router: respx.MockRouter, wav: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = {
+        **VERBOSE_BODY,
+        "words": [
+            {"word": "Hello", "start": 0.0, "end": 0.5, "speaker_label": "speaker_0"},
+            {"word": "there.", "start": 0.5, "end": 1.0, "speaker_label": "speaker_1"},
+        ],
+    }
+    route = router.post("/audio/transcriptions").respond(200, json=body)
+    argv = [
+        "transcribe",
+        wav,
+        "--diarize",
+        "--keyterm",
+        "Kenobi",
+        "--keyterm",
+        "General, Kenobi",
+        "--session-id",
+        "s-1",
+        "--user",
+        "u-1",
+        "--trace",
+        "trace_id=t-1",
+        "--trace",
+        '{"span_name": "cli", "n": 2}',
+        "--zdr",
+        "--data-collection",
+        "deny",
+    ]
+    assert main(argv) == 0
+    got = sent(route.calls.last.request)
+    assert got.fields == {
+        "model": "openai/whisper-large-v3",
+        "response_format": "verbose_json",  # --diarize implies it
+        "diarize": True,
+        "keyterms": ["Kenobi", "General, Kenobi"],
+        "session_id": "s-1",
+        "user": "u-1",
+        "trace": {"trace_id": "t-1", "span_name": "cli", "n": 2},
+        "provider": {"zdr": True, "data_collection": "deny"},
+    }
+    assert capsys.readouterr().out.splitlines() == [
+        "[00:00.000 --> 00:00.500] speaker_0: Hello",
+        "[00:00.500 --> 00:01.000] speaker_1: there.",
+    ]
