@@ -22,12 +22,14 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = ROOT / "openapi" / "openrouter-stt.yaml"
-#: OpenRouter's published documents of the endpoint, by date, oldest first.
+#: OpenRouter's documents of the endpoint, by date, oldest first: the two published, and the one
+#: rebuilt from the official SDK of 2026-10-27 (its header says how).
 UPSTREAMS = {
-    edition: ROOT / "openapi" / "upstream" / f"openrouter-stt-{edition}.yaml"
-    for edition in ("2026-04-30", "2026-08-22")
+    "2026-04-30": ROOT / "openapi" / "upstream" / "openrouter-stt-2026-04-30.yaml",
+    "2026-08-22": ROOT / "openapi" / "upstream" / "openrouter-stt-2026-08-22.yaml",
+    "2026-10-27": ROOT / "openapi" / "upstream" / "openrouter-stt-2026-10-27.reconstructed.yaml",
 }
-LATEST_UPSTREAM = "2026-08-22"
+LATEST_UPSTREAM = "2026-10-27"
 # Both documents name this server; the exchange is judged on its shape, not on which host served it.
 HOST_URL = "https://openrouter.ai"
 PATH = "/api/v1/audio/transcriptions"
@@ -82,7 +84,7 @@ class Contract:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.edition = path.stem.removeprefix("openrouter-stt-")
+        self.edition = path.stem.removeprefix("openrouter-stt-").removesuffix(".reconstructed")
         self.document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         self._openapi = OpenAPI.from_dict(self.document)
 

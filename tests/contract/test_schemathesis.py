@@ -52,10 +52,13 @@ shaping = st.one_of(
 def _make_valid(body: Any, request: ValidRequest) -> dict[str, Any]:
     """The generated body, with what it takes to succeed put in (other members kept)."""
     document = dict(body) if isinstance(body, dict) else {}
-    for name in ("language", "temperature", "provider", "response_format"):
-        document.pop(name, None)
-    # A generated multipart body's parts have no place in a JSON one.
-    for name in ("file", "prompt", "timestamp_granularities[]", "timestamp_granularities"):
+    # Generated members the request made valid does not set (it may set some just below).
+    for name in (
+        *("language", "temperature", "provider", "response_format", "timestamp_granularities"),
+        *("diarize", "keyterms", "session_id", "trace", "user"),
+        # A generated multipart body's parts have no place in a JSON one.
+        *("file", "source_url", "prompt", "timestamp_granularities[]", "keyterms[]"),
+    ):
         document.pop(name, None)
     document["model"] = request.model
     document["input_audio"] = {

@@ -1,7 +1,8 @@
-"""Our fragment against OpenRouter's newest published document: one contract, differences named.
+"""Our fragment against OpenRouter's newest document (2026-10-27, rebuilt from the official SDK):
+one contract, differences named.
 
 Every difference between the two is listed here on purpose; any other drift fails a test. (The
-exchanges of the other contract tests are judged against every published document.)
+exchanges of the other contract tests are judged against every upstream document.)
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from typing import Any
 from tests.contract._contract import Contract
 
 OP = ("paths", "/audio/transcriptions", "post")
-# Statuses our fragment documents beyond upstream's: upstream's docs give 413 for a multipart
-# upload over 25 MB, which no published schema lists.
-EXTRA_STATUSES = {"413"}
+# Statuses our fragment documents beyond upstream's: the mock's own 408 for clients that stall.
+EXTRA_STATUSES = {"408"}
 # Multipart parts our fragment documents beyond upstream's: its docs say `prompt` is accepted
 # (and ignored), as OpenAI's clients send it.
 EXTRA_MULTIPART_PARTS = {"prompt"}
@@ -86,7 +86,12 @@ def test_provider_options_differ_only_in_how_slugs_are_written(
     theirs = _resolve(
         latest_upstream.document, _request_schema(latest_upstream)["properties"]["provider"]
     )
-    assert sorted(mine["properties"]) == sorted(theirs["properties"]) == ["options"]
+    assert sorted(mine["properties"]) == sorted(theirs["properties"])
+    assert sorted(mine["properties"]) == ["data_collection", "options", "zdr"]
+    for routing in ("zdr", "data_collection"):
+        assert _shape(ours.document, mine["properties"][routing]) == _shape(
+            latest_upstream.document, theirs["properties"][routing]
+        ), routing
     mine_options = _resolve(ours.document, mine["properties"]["options"])
     theirs_options = _resolve(latest_upstream.document, theirs["properties"]["options"])
     assert mine_options["additionalProperties"]["type"] == "object"
