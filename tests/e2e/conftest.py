@@ -1,9 +1,10 @@
 """The mock as a real separate process: ``openrouter-stt mock --port N`` on a free 127.0.0.1 port.
 
 One server per test module, started from this venv's ``openrouter-stt`` command with the default
-world file, its limits made small (a 64 KiB body limit, a 0.2 s upstream timeout) so that a 413
-and a 524 come for their real reasons, and fast. Each test starts from a reset world; the server
-is terminated (then killed, if it must be) at the end of the module.
+world file, its limits made small (a 64 KiB body limit, a 0.2 s upstream timeout and as long a
+wait for audio by URL) so that a 413, a 524 and a 504 come for their real reasons, and fast.
+Each test starts from a reset world; the server is terminated (then killed, if it must be) at
+the end of the module.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ COMMAND = Path(sys.executable).with_name("openrouter-stt")
 DEFAULT_WORLD = Path(openrouter_stt_mock.__file__).with_name("default_world.toml")
 MAX_BODY_BYTES = 64 * 1024
 UPSTREAM_TIMEOUT = 0.2
+GATEWAY_TIMEOUT = 0.2
 STARTUP_SECONDS = 20.0
 
 
@@ -59,6 +61,12 @@ def _world_file(folder: Path) -> Path:
         text,
     )
     assert found == 1, "the default world file no longer sets upstream_timeout_seconds"
+    text, found = re.subn(
+        r"(?m)^gateway_timeout_seconds = [\d.]+",
+        f"gateway_timeout_seconds = {GATEWAY_TIMEOUT}",
+        text,
+    )
+    assert found == 1, "the default world file no longer sets gateway_timeout_seconds"
     path = folder / "world.toml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -118,12 +118,16 @@ def test_auto_takes_multipart_for_small_audio(server: Server, kind: str) -> None
 
 
 @KINDS
-def test_auto_sends_provider_options_as_json(server: Server, kind: str) -> None:
+def test_auto_sends_provider_options_in_multipart_as_a_json_part(server: Server, kind: str) -> None:
+    # From 2026-10-27 the form carries provider as a JSON-encoded text part.
     options = {"openai": {"max_tokens": 100}}
-    transcribe(server, kind, DATA / "hello.ogg", upload="auto", provider_options=options)
+    transcribe(
+        server, kind, DATA / "hello.ogg", upload="auto", provider_options=options, provider_zdr=True
+    )
     (entry,) = journal(server)
-    assert entry["request"]["headers"]["content-type"] == "application/json"
+    assert entry["request"]["headers"]["content-type"].startswith("multipart/form-data")
     assert entry["response"]["status"] == 200
+    assert entry["verdict"] == {"request_valid": True, "response_valid": True, "errors": []}
 
 
 @FORMS
