@@ -13,16 +13,21 @@ Order, as a real gateway meets them (each step only runs once the ones before it
 4. 429: the key's rate-limit window (requests that pass here count against it);
 5. 400 (:meth:`.reader.Body.parse`): malformed JSON or form, missing, unknown or mistyped
    fields or parts, unknown format, language, temperature, response format, empty or invalid
-   base64, bytes that are not the declared format or do not decode;
-6. 404: unknown model, or a model with no provider at all;
-7. 400: no provider of the model takes the format, or (for ``verbose_json``) none that takes it
-   is OpenAI-compatible;
-8. 402: the key's credit cannot cover the cost (the dearest candidate's cost is reserved here;
-   only the answering provider's cost is charged, and only on success);
-9. provider: down 502, unavailable 503, overloaded or at capacity 529 (falling back to the next
-   provider that takes the format), slower than the upstream timeout 524 after that timeout;
-10. 200 with ``X-Generation-Id``: ``{text, usage}``, and for ``verbose_json`` the timed segments
-    (and words) of :mod:`.verbose`.
+   base64, bytes that are not the declared format or do not decode, a URL the provider does not
+   fetch, diarize without ``verbose_json``;
+6. 403: a model the key's guardrail does not allow;
+7. 404: unknown model, or a model with no provider at all;
+8. 400: no provider of the model takes the format, or none that takes it can do what the
+   request needs (``verbose_json``, diarize, keyterms, audio by URL);
+9. 402: the key's credit cannot cover the cost (the dearest candidate's cost is reserved here;
+   for audio by URL, its price for the longest audio it takes by URL; only the answering
+   provider's cost is charged, and only on success);
+10. audio by URL is fetched from the world's ``[urls]`` (no connection is opened): 400 for a URL
+    it does not map, 504 after the gateway's timeout for a slower one;
+11. provider: down 502, unavailable 503, overloaded or at capacity 529 (falling back to the next
+    provider that takes the format), slower than the upstream timeout 524 after that timeout;
+12. 200 with ``X-Generation-Id``: ``{text, usage}`` (key terms respelled), and for
+    ``verbose_json`` the timed segments (and words, and speakers) of :mod:`.verbose`.
 
 Any other exception becomes a masked 500 in the same error shape, and the state stays right:
 reservations are released and in-flight counts restored in ``finally`` blocks.
