@@ -22,7 +22,7 @@ __all__ = ["profile", "stages"]
 #: Stages of the request path, by the functions that do them (cumulative time is read for each).
 _STAGES = {
     "read body": ("gateway.py", "_read_body"),
-    "parse JSON": ("reader.py", "read_body"),
+    "parse body": ("reader.py", "_read_json"),
     "authenticate + admit": ("gateway.py", "_authenticate"),
     "validate (pydantic)": ("reader.py", "_validate"),
     "decode base64": ("reader.py", "_b64decode"),
