@@ -125,11 +125,22 @@ def _statuses(text: str | None) -> frozenset[int | None] | None:
     return frozenset(found)
 
 
-async def feed(
+def feed(
     journal: Journal, query: JournalQuery, traffic: Traffic | None = None
 ) -> AsyncIterator[bytes]:
-    """The entries ``query`` selects, as the pieces of one JSON array, giving way to ``traffic``."""
+    """The entries ``query`` selects, as the pieces of one JSON array, giving way to ``traffic``.
+
+    The entries are read now, before the first piece is asked for: a journal on a store that
+    cannot be reached raises its 503 :class:`~.errors.MockError` here, while the caller can
+    still answer it, not once a 200's headers are sent.
+    """
     entries = journal.select(after=query.after, newest_first=query.newest_first)
+    return _pieces(entries, query, traffic)
+
+
+async def _pieces(
+    entries: list[JournalEntry], query: JournalQuery, traffic: Traffic | None
+) -> AsyncIterator[bytes]:
     piece = bytearray(b"[")
     listed = 0
     deadline = time.perf_counter() + SLICE_SECONDS

@@ -43,12 +43,13 @@ async def journal(request: Request) -> Response:
     """``GET /_mock/journal``: the exchanges the query selects (every one, oldest first, when it
     selects nothing), each with its verdict against the spec, streamed (see :mod:`.journal_feed`).
     """
+    traffic: Traffic = request.app.state.traffic
     try:
         query = JournalQuery.from_params(request.query_params)
+        # Read before answering: a store that is down is a 503, not a 200 cut short.
+        entries = feed(get_handle(request.app).journal, query, traffic)
     except MockError as exc:
         return error_response(exc)
-    traffic: Traffic = request.app.state.traffic
-    entries = feed(get_handle(request.app).journal, query, traffic)
     return StreamingResponse(entries, media_type="application/json")
 
 

@@ -202,6 +202,30 @@ def test_a_store_that_is_down_gives_a_bounded_503_then_recovers(
         assert handle.balance(DEFAULT_API_KEY) == Decimal(1000) - COST
 
 
+def test_the_journal_with_the_store_down_is_a_503_before_any_header(
+    own_valkey: ValkeyProcess, open_mock: OpenMock
+):
+    client, _ = open_mock(MockConfig(state=own_valkey.url, state_timeout_seconds=0.5))
+    with client:
+        assert client.post(ENDPOINT, json=body(), headers=auth()).status_code == 200
+        own_valkey.stop()
+        started = time.monotonic()
+        answer = client.get("/_mock/journal")
+        assert time.monotonic() - started < 1.5
+        # A whole answer in the error shape, not a 200 whose stream breaks after its headers.
+        assert answer.status_code == 503
+        assert answer.headers["retry-after"] == str(PAUSE_SECONDS)
+        assert answer.headers["content-type"] == "application/json"
+        assert "state store" in error_of(answer)["message"]
+        own_valkey.start()
+        deadline = time.monotonic() + 5
+        while answer.status_code == 503 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            answer = client.get("/_mock/journal")
+        assert answer.status_code == 200
+        assert answer.json() == []  # the store came back empty
+
+
 def test_in_memory_stays_the_default(open_mock: OpenMock):
     from openrouter_stt_mock.journal import Journal
     from openrouter_stt_mock.ledger import Ledger
