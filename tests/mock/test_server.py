@@ -158,3 +158,45 @@ def test_a_deadline_must_be_a_number_of_seconds_above_0(
     assert "a number of seconds above 0" in capsys.readouterr().err
     with pytest.raises(ValueError, match="head_timeout_seconds must be a number of seconds"):
         MockConfig(head_timeout_seconds=float(value) if value != "soon" else -1.0)
+
+
+def test_three_hundred_half_heads_are_all_dropped_within_the_deadline(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue's probe: 300 connections that each sent half a request head."""
+    import selectors
+
+    socks = [_connect(url) for _ in range(300)]
+    began = time.monotonic()
+    selector = selectors.DefaultSelector()
+    try:
+        for sock in socks:
+            sock.sendall(b"POST " + ENDPOINT.encode() + b" HTTP/1.1\r\nHost: mock\r\nContent-Ty")
+            sock.setblocking(False)
+            selector.register(sock, selectors.EVENT_READ, bytearray())
+        closed_after: list[float] = []
+        # Bounded: every connection closes, or the test gives up well past the deadline.
+        while len(closed_after) < len(socks) and time.monotonic() - began < DEADLINE + 10:
+            for key, _ in selector.select(timeout=1):
+                chunk = key.fileobj.recv(65536)  # type: ignore[union-attr]
+                if chunk:
+                    key.data.extend(chunk)
+                    continue
+                selector.unregister(key.fileobj)
+                closed_after.append(time.monotonic() - began)
+                assert bytes(key.data).startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+        # Meanwhile the server still serves.
+        with _connect(url) as sock:
+            sock.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")
+            assert _read_until_closed(sock)[0].startswith(b"HTTP/1.1 200 ")
+    finally:
+        selector.close()
+        for sock in socks:
+            sock.close()
+    assert len(closed_after) == 300
+    with capsys.disabled():
+        print(
+            f"\n300 half-sent heads: all answered 408 and closed, the last "
+            f"{max(closed_after):.2f} s after they were sent (deadline {DEADLINE} s)"
+        )
+    assert max(closed_after) < DEADLINE + 5
