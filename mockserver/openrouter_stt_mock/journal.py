@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import itertools
 import threading
 import time
 from collections import deque
@@ -28,6 +27,15 @@ from typing import Any, Final
 
 import orjson
 
+from .entry_bounds import (
+    ENTRY_OVERHEAD,
+    KEPT_BODY,
+    KEPT_CHARS,
+    KEPT_VALUES,
+    bounded_fields,
+    bounded_headers,
+    json_size,
+)
 from .spec import Verdict, judge
 
 __all__ = [
@@ -41,19 +49,6 @@ __all__ = [
 #: The journal's default bound on what it keeps, in bytes (see the module's docstring).
 DEFAULT_JOURNAL_BYTES: Final = 64 * 1024 * 1024
 
-# What a request keeps of a large body's fields (the audio aside): enough to judge its shape,
-# while a 30 MB model name, a million provider options or a deep tree is not held for every entry.
-_KEPT_CHARS: Final = 1024
-_KEPT_VALUES: Final = 64
-_FIELDS: Final = ("input_audio", "model", "language", "temperature", "provider")
-# What an entry keeps of headers (each way) and of a response body.
-_KEPT_HEADERS: Final = 64
-_KEPT_HEADER_BYTES: Final = 8 * 1024
-_KEPT_BODY: Final = 64 * 1024
-# The headers the spec's verdict reads: kept first, so a flood of others cannot push them out.
-_FIRST_HEADERS: Final = ("authorization", "content-type", "content-length", "prefer")
-# What an entry costs beyond its text: about what tracemalloc shows for a small request's entry.
-_ENTRY_OVERHEAD: Final = 2048
 #: What ``GET /_mock/journal`` shows of a request (the shape is for the verdict only).
 _SERVED_REQUEST_KEYS: Final = (
     *("method", "path", "headers", "body_size", "model", "format", "language"),
@@ -91,17 +86,17 @@ class RecordedRequest:
             scheme, _, token = headers["authorization"].partition(" ")
             keyed = scheme.lower() == "bearer" and token.strip()
             headers["authorization"] = "Bearer [redacted]" if keyed else "[redacted]"
-        headers, cut, size = _bounded_headers("request", headers)
+        headers, cut, size = bounded_headers("request", headers)
         object.__setattr__(self, "headers", headers)
         # A body of a few hundred bytes beside its audio holds little enough to keep as parsed.
-        shape_size = _json_size(self.shape)
-        if shape_size > _KEPT_CHARS:
-            object.__setattr__(self, "shape", _bounded(self.shape))
-            kept = _json_size(self.shape)
+        shape_size = json_size(self.shape)
+        if shape_size > KEPT_CHARS:
+            object.__setattr__(self, "shape", bounded_fields(self.shape))
+            kept = json_size(self.shape)
             if kept < shape_size:
                 cut.append(
                     f"request body fields: {shape_size} bytes as JSON, {kept} kept "
-                    f"(at most {_KEPT_VALUES} values of {_KEPT_CHARS} characters)"
+                    f"(at most {KEPT_VALUES} values of {KEPT_CHARS} characters)"
                 )
             shape_size = kept
         object.__setattr__(self, "cut", (*self.cut, *cut))
@@ -144,82 +139,20 @@ class RecordedResponse:
 
     def __post_init__(self) -> None:
         lowered = {name.lower(): value for name, value in self.headers.items()}
-        headers, cut, size = _bounded_headers("response", lowered)
+        headers, cut, size = bounded_headers("response", lowered)
         object.__setattr__(self, "headers", headers)
         object.__setattr__(self, "cut", (*self.cut, *cut))
         object.__setattr__(self, "size", size + len(self.body))
 
     def _body_cut(self) -> RecordedResponse:
         """This response with its body cut to what an entry keeps, and saying so."""
-        note = f"response body: {len(self.body)} bytes, {_KEPT_BODY} kept"
-        return dataclasses.replace(self, body=self.body[:_KEPT_BODY], cut=(*self.cut, note))
+        note = f"response body: {len(self.body)} bytes, {KEPT_BODY} kept"
+        return dataclasses.replace(self, body=self.body[:KEPT_BODY], cut=(*self.cut, note))
 
 
 def _text(fields: Any, name: str) -> str | None:
     value = fields.get(name) if isinstance(fields, dict) else None
     return value if isinstance(value, str) else None
-
-
-def _json_size(document: Any) -> int:
-    """The size of ``document`` as JSON (0 for ``None``), whatever it holds."""
-    if document is None:
-        return 0
-    try:
-        return len(orjson.dumps(document, default=repr, option=orjson.OPT_NON_STR_KEYS))
-    except (TypeError, orjson.JSONEncodeError):  # a lone surrogate, a tree deeper than orjson goes
-        return len(repr(document))
-
-
-def _bounded_headers(side: str, headers: dict[str, str]) -> tuple[dict[str, str], list[str], int]:
-    """``headers`` as an entry keeps them, what was left out, and the bytes kept.
-
-    The spec's headers go first; then each in order while there are fewer than 64 and their
-    names and values come to at most 8 KiB; a name or value is cut to 1 KiB.
-    """
-    total = sum(len(name) + len(value) for name, value in headers.items())
-    if total <= _KEPT_CHARS and len(headers) <= _KEPT_HEADERS:
-        return headers, [], total  # the usual few hundred bytes: nothing to cut
-    kept: dict[str, str] = {}
-    size = shortened = 0
-    for name in itertools.chain((h for h in _FIRST_HEADERS if h in headers), headers):
-        value = headers[name]
-        short_name, short_value = name[:_KEPT_CHARS], value[:_KEPT_CHARS]
-        cost = len(short_name) + len(short_value)
-        if name in kept or len(kept) >= _KEPT_HEADERS or size + cost > _KEPT_HEADER_BYTES:
-            continue
-        kept[short_name] = short_value
-        size += cost
-        shortened += len(short_name) + len(short_value) < len(name) + len(value)
-    cut = []
-    if shortened:
-        cut.append(f"{side} headers: {shortened} cut to {_KEPT_CHARS} characters")
-    if len(kept) < len(headers):
-        cut.append(f"{side} headers: {len(headers) - len(kept)} of {len(headers)} left out")
-    return kept, cut, size
-
-
-def _bounded(document: Any) -> Any:
-    """A copy of a parsed body: strings cut to 1 KiB, 64 values at most, spec fields first."""
-    budget = _KEPT_VALUES
-
-    def keep(value: Any) -> Any:
-        nonlocal budget
-        budget -= 1
-        if isinstance(value, str):
-            return value[:_KEPT_CHARS]
-        if isinstance(value, list):
-            return [keep(item) for item in itertools.islice(value, max(budget, 0))]
-        if not isinstance(value, dict):
-            return value
-        kept: dict[str, Any] = {}
-        for key in itertools.chain((f for f in _FIELDS if f in value), value):
-            if budget <= 0:
-                break
-            if key not in kept:
-                kept[key[:_KEPT_CHARS]] = keep(value[key])
-        return kept
-
-    return keep(document)
 
 
 class JournalEntry:
@@ -252,7 +185,7 @@ class JournalEntry:
     @property
     def size(self) -> int:
         """The bytes the journal counts for this entry."""
-        return _ENTRY_OVERHEAD + self.request.size + self.response.size
+        return ENTRY_OVERHEAD + self.request.size + self.response.size
 
     @property
     def verdict(self) -> Verdict:
@@ -319,7 +252,7 @@ class Journal:
     def record(self, request: RecordedRequest, response: RecordedResponse) -> JournalEntry:
         """Add one exchange, stamped now; return its entry."""
         verdict = None
-        if len(response.body) > _KEPT_BODY:
+        if len(response.body) > KEPT_BODY:
             # Only a planned body is this long: judge it whole, on the request's path, then cut it.
             verdict = judge(request, response)
             response = response._body_cut()
