@@ -2,11 +2,14 @@
 
 Every answer the app gives is in OpenRouter's error shape, the router's own included: an unknown
 path is a 404, a wrong method a 405 (with ``Allow``), and a request whose headers come to more
-than :data:`MAX_HEADER_BYTES` a 431, before any route sees it.
+than :data:`MAX_HEADER_BYTES` a 431, before any route sees it. Served by a server that runs the
+ASGI lifespan (uvicorn does), the app closes its connections to the state store when it stops.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Final
 
 from starlette.applications import Starlette
@@ -61,6 +64,20 @@ async def _routing_error(request: Request, exc: Exception) -> Response:
     return error_response(MockError(exc.status_code, message, headers=exc.headers))
 
 
+def _closing(handle: MockHandle) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: nothing to open at start; the store's connections closed at the end,
+    so a server that stops leaves none open on the store."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            handle.close()
+
+    return lifespan
+
+
 def create_app(config: MockConfig | None = None) -> Starlette:
     """Build the mock app for ``config`` (default settings and world when ``None``).
 
@@ -81,7 +98,11 @@ def create_app(config: MockConfig | None = None) -> Starlette:
             Route("/_mock/journal", routes.journal, methods=["GET"]),
             Route("/_mock/reset", routes.reset, methods=["POST"]),
         ]
-    app = _MockApp(routes=endpoints, exception_handlers={HTTPException: _routing_error})
+    app = _MockApp(
+        routes=endpoints,
+        exception_handlers={HTTPException: _routing_error},
+        lifespan=_closing(handle),
+    )
     app.state.mock = handle  # read through get_handle(app)
     app.state.traffic = traffic  # the journal's reader gives way to the endpoint's requests
     return app

@@ -37,6 +37,7 @@ from .errors import MockError
 from .world import World
 
 __all__ = [
+    "CLIENT_NAME",
     "PAUSE_SECONDS",
     "Store",
     "from_units",
@@ -50,6 +51,8 @@ logger = logging.getLogger("openrouter_stt_mock")
 
 T = TypeVar("T")
 
+#: The name each of the mock's connections gives itself on the store (``CLIENT SETNAME``).
+CLIENT_NAME: Final = "openrouter-stt-mock"
 #: How long the store is left alone after a failure; also the ``Retry-After`` of the 503.
 PAUSE_SECONDS: Final = 1
 #: Amounts are kept as whole nano-USD: Lua's numbers are doubles, exact below 2**53 (9e6 USD).
@@ -144,6 +147,8 @@ class Store:
             # One try per call: a retry would multiply the time a caller may wait.
             retry=Retry(NoBackoff(), 0),
             health_check_interval=0,
+            # Named, so that CLIENT LIST on a shared store tells the mock's connections apart.
+            client_name=CLIENT_NAME,
         )
         self._lock = threading.Lock()
         self._paused_until = 0.0
