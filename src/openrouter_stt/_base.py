@@ -196,6 +196,13 @@ def check_fields(
         fields["diarize"] = diarize
     if keyterms is not None:
         terms = _check_strings("keyterms", keyterms, "['OpenRouter', 'Scribe']")
+        if not all(term.strip() for term in terms):
+            # A blank term biases nothing; the service refuses it with a 400.
+            raise InvalidRequestError(
+                f"{arg('keyterms')}: an empty term; every term must have a character besides "
+                "spaces",
+                field="keyterms",
+            )
         if terms:
             fields["keyterms"] = terms
     if session_id is not None:
@@ -476,7 +483,9 @@ def _json_body(
     from openrouter_stt_models import STTRequest
 
     template = STTRequest.model_validate({"input_audio": input_audio, **fields})
-    body = template.model_dump(mode="json", exclude_none=True)
+    # Only what was given: exclude_none would also drop a null the caller put in the trace or
+    # the provider options.
+    body = template.model_dump(mode="json", exclude_unset=True)
     body.update(extra)
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 

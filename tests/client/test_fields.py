@@ -115,6 +115,7 @@ BAD: list[Any] = [
     ({"keyterms": "OpenRouter"}, "keyterms", "got the string 'OpenRouter'"),
     ({"keyterms": ["a", 3]}, "keyterms", "every item must be a string, got int"),
     ({"keyterms": {"a"}}, "keyterms", "expected a list such as"),
+    ({"keyterms": ["a", " "]}, "keyterms", "an empty term"),
     ({"session_id": "s" * 257}, "session_id", "257 characters, over the 256 allowed"),
     ({"session_id": 12}, "session_id", "expected a string, got int"),
     ({"user": 7}, "user", "expected your end-user's id as a string, got int"),

@@ -489,3 +489,51 @@ byte_strings = st.one_of(
     st.binary(min_size=11, max_size=5000),
 )
 chunk_sizes = st.integers(1, 64)
+
+
+# --- the 2026-10-27 request fields, drawn from the spec's own schemas ----------------------------
+
+#: Key terms: the spec's array of strings, each with a character besides spaces (the service
+#: refuses a blank term).
+spec_keyterms = from_schema(_property("STTRequest", "keyterms")).filter(
+    lambda terms: all(term.strip() for term in terms)
+)
+#: Session ids within the spec's 256 characters, and just over.
+spec_session_ids = from_schema(_property("STTRequest", "session_id"))
+long_session_ids = st.integers(257, 400).map(lambda n: "s" * n)
+spec_users = from_schema(_property("STTRequest", "user"))
+#: Trace metadata: the known keys as strings, with JSON values under keys of the caller's own.
+spec_traces = st.builds(
+    lambda known, custom: {**custom, **known},
+    st.fixed_dictionaries(
+        {},
+        optional={
+            key: st.text(max_size=40)
+            for key in ("trace_id", "trace_name", "span_name", "generation_name", "parent_span_id")
+        },
+    ),
+    st.dictionaries(
+        st.text(min_size=1, max_size=12).filter(
+            lambda k: not k.startswith(("trace_", "span_", "generation_", "parent_"))
+        ),
+        json_values,
+        max_size=3,
+    ),
+)
+data_collections = st.sampled_from(["allow", "deny"])
+
+
+@st.composite
+def new_fields(draw: st.DrawFn) -> dict[str, Any]:
+    """Any valid combination of the 2026-10-27 arguments of ``transcribe`` (``None`` left out)."""
+    candidates = {
+        "diarize": st.booleans(),
+        "keyterms": spec_keyterms,
+        "session_id": spec_session_ids,
+        "user": spec_users,
+        "trace": spec_traces,
+        "provider_zdr": st.booleans(),
+        "provider_data_collection": data_collections,
+    }
+    chosen = draw(st.sets(st.sampled_from(sorted(candidates))))
+    return {name: draw(candidates[name]) for name in sorted(chosen)}
