@@ -1,13 +1,16 @@
 """``openrouter-stt contract``: excerpt, diff, drift and verify, the maintainers' commands.
 
 Exit status: 0 when all is well, 1 when a diff finds a breaking difference (or drift, or a
-recording deviates), 2 for a usage error or a document that cannot be read.
+recording deviates), 2 for a usage error or a document that cannot be read, 141 (as a shell
+reports a command ended by SIGPIPE) when the reader of its output went away, as ``| head`` does.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +33,7 @@ __all__ = ["build_parser", "main"]
 PROG = "openrouter-stt contract"
 EXIT_FOUND = 1
 EXIT_USAGE = 2
+EXIT_PIPE_CLOSED = 128 + signal.SIGPIPE
 
 
 def _excerpt(args: argparse.Namespace) -> int:
@@ -182,7 +186,22 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     run: Callable[[argparse.Namespace], int] = args.run
     try:
-        return run(args)
+        status = run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
     except DocumentError as exc:
         print(f"{PROG} {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_PIPE_CLOSED
+    return status
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device: what is still buffered for the closed pipe is dropped
+    at exit instead of raising again (as Python's documentation on SIGPIPE advises)."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, sys.stdout.fileno())
+    finally:
+        os.close(null)
