@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from openrouter_stt import APIConnectionError, OpenRouterSTT, PaymentRequiredError
+from openrouter_stt import APIConnectionError, AudioURL, OpenRouterSTT, PaymentRequiredError
 from openrouter_stt_mock import (
     DEFAULT_API_KEY,
     IN_PROCESS_BASE_URL,
@@ -54,6 +54,28 @@ def test_timestamps_with_the_audio_sent_as_multipart(openrouter_mock: MockFixtur
     assert result.words
     (entry,) = openrouter_mock.journal
     assert entry.request.headers["content-type"].startswith("multipart/form-data")
+
+
+@pytest.mark.usefixtures("elsewhere")
+def test_audio_by_url_with_speakers(openrouter_mock: MockFixture) -> None:
+    """Using the client: the AudioURL example, with the in-process mock as the service."""
+    with openrouter_mock.client() as client:
+        result = client.transcribe(
+            AudioURL("https://audio.example.com/hello.mp3"),  # format from the path's extension
+            model="mock/diarizer",
+            response_format="verbose_json",
+            diarize=True,  # speaker_label on every segment and word
+            keyterms=["OpenRouter", "Kenobi"],
+            provider_zdr=True,  # zero-data-retention endpoints only
+            provider_data_collection="deny",
+            session_id="meeting-42",
+            user="user-1234",
+            trace={"trace_id": "abc", "span_name": "transcribe", "team": "support"},
+        )
+        for word in result.words or []:
+            print(word.speaker_label, word.word)
+    assert result.words
+    assert all(word.speaker_label for word in result.words)
 
 
 @pytest.mark.usefixtures("elsewhere")
