@@ -13,13 +13,32 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import imports, knobs, mock_memory, overhead, profile_mock, suite, throughput, upload
+from . import (
+    imports,
+    knobs,
+    mock_memory,
+    overhead,
+    profile_mock,
+    state,
+    suite,
+    throughput,
+    upload,
+)
 from . import rivals as rival_tools
 from .common import wav_bytes
 from .results import Figure, format_table, write_chart, write_json
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = ("upload", "overhead", "throughput", "knobs", "mock-memory", "imports", "profile")
+SECTIONS = (
+    "upload",
+    "overhead",
+    "throughput",
+    "knobs",
+    "state",
+    "mock-memory",
+    "imports",
+    "profile",
+)
 
 #: Sizes and counts of each mode: quick finishes in under a minute, full in about six. The load's
 #: warm-up is the same for every server; WireMock's JIT needs about five seconds to settle.
@@ -35,6 +54,8 @@ PLANS: dict[str, dict[str, Any]] = {
         "load_connections": 8,
         "knob_seconds": 1.0,
         "knob_rounds": 1,
+        "state_seconds": 1.0,
+        "state_rounds": 1,
         "mock_memory_mb": 16,
         "import_repeats": 3,
         "profile_requests": 100,
@@ -50,6 +71,8 @@ PLANS: dict[str, dict[str, Any]] = {
         "load_connections": 16,
         "knob_seconds": 3.0,
         "knob_rounds": 3,
+        "state_seconds": 5.0,
+        "state_rounds": 3,
         "mock_memory_mb": 100,
         "import_repeats": 15,
         "profile_requests": 1000,
@@ -139,6 +162,14 @@ def run_sections(
                 connections=plan["load_connections"],
                 seconds=plan["knob_seconds"],
                 rounds=plan["knob_rounds"],
+            )
+        elif section == "state":
+            figures += state.run(
+                connections=plan["load_connections"],
+                seconds=plan["state_seconds"],
+                rounds=plan["state_rounds"],
+                warmup=plan["load_warmup"],
+                report=report,
             )
         elif section == "mock-memory":
             figures += mock_memory.run(plan["mock_memory_mb"])

@@ -262,3 +262,45 @@ def test_a_knob_is_measured_against_the_mock_without_it() -> None:
     _well_formed(figures)
     assert [f.name for f in figures] == ["WAV header read by hand"]
     assert figures[0].bar == knobs.BAR
+
+
+def test_the_state_section_sets_the_store_beside_memory() -> None:
+    from _bench import state
+
+    binary, reason = state.store_binary()
+    if binary is None:
+        pytest.skip(f"no Valkey server: {reason}")
+    figures = state.run(connections=2, seconds=0.5, rounds=1, warmup=0.3, report=lambda _: None)
+    _well_formed(figures)
+    by_name = {f.name: f for f in figures}
+    assert list(by_name) == [
+        "1 worker on Valkey vs in memory",
+        "2 workers vs 1 on Valkey",
+        "Valkey's CPU per request",
+    ]
+    first = by_name["1 worker on Valkey vs in memory"]
+    assert (first.better, first.bar) == ("higher", state.BAR)
+    assert first.notes["rounds"].keys() == {"memory", "store", "store2"}
+    assert "core" in by_name["2 workers vs 1 on Valkey"].notes["why"]
+    # The store did work for every request: its CPU is read from /proc, not guessed.
+    assert by_name["Valkey's CPU per request"].ours > 0
+
+
+def test_without_a_store_the_state_section_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    from _bench import state
+
+    monkeypatch.setattr(state, "store_binary", lambda: (None, "no valkey-server here"))
+    said: list[str] = []
+    assert state.run(seconds=0.1, rounds=1, report=said.append) == []
+    assert said == ["   state section skipped: no valkey-server here"]
+
+
+def test_a_process_cpu_is_read_from_proc() -> None:
+    import os
+
+    from _bench import state
+
+    spent = state.cpu_seconds(os.getpid())
+    if spent is None:
+        pytest.skip("no /proc here")
+    assert spent > 0
