@@ -7,7 +7,7 @@
 
 Serve it with ``openrouter-stt mock`` (or ``python -m openrouter_stt_mock``), or in process with
 :func:`sync_transport` / :func:`async_transport`. In pytest, the ``openrouter_mock`` fixture gives a
-fresh world per test.
+fresh world per test, and ``openrouter_replay`` answers from recorded cassettes.
 
 Names are loaded on first use: the pytest plugin lives in this package and is imported by every
 pytest run where the package is installed, so importing the package itself must cost nothing.
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .in_process import IN_PROCESS_BASE_URL, async_transport, sync_transport
     from .journal import Journal, JournalEntry
     from .no_wait import NoWaitClock
-    from .pytest_plugin import MockFixture, MockServer
+    from .pytest_plugin import MockFixture, MockServer, ReplayFixture
     from .samples import SAMPLE_TEXT, sample
     from .scenarios import Fault, Outcome
     from .spec import Verdict
@@ -61,6 +61,7 @@ __all__ = [
     "Outcome",
     "ProviderSpec",
     "RateLimit",
+    "ReplayFixture",
     "Verdict",
     "World",
     "WorldFileError",
@@ -85,6 +86,7 @@ _HOMES = {
     "NoWaitClock": "no_wait",
     "MockFixture": "pytest_plugin",
     "MockServer": "pytest_plugin",
+    "ReplayFixture": "pytest_plugin",
     "SAMPLE_TEXT": "samples",
     "sample": "samples",
     "Fault": "scenarios",

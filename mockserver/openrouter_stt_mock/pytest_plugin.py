@@ -24,7 +24,15 @@ A test chooses its world (or whole configuration) with a marker::
     @pytest.mark.openrouter_mock(world="tests/world.toml")   # or a World, or config=MockConfig(...)
     def test_with_my_world(openrouter_mock): ...
 
-Both need the package's ``mock`` extra; without it, a test that asks for them fails with one line
+``openrouter_replay``: cassettes recorded by ``openrouter-stt mock --record DIR`` answer the test
+in process, as ``openrouter-stt mock --replay DIR`` answers over a socket; the marker names the
+folder, read from the test file's folder when relative::
+
+    @pytest.mark.openrouter_replay("cassettes/transcribe")
+    def test_recorded(openrouter_replay):
+        client = openrouter_replay.client()   # a request not recorded gets a 400 saying why
+
+All need the package's ``mock`` extra; without it, a test that asks for them fails with one line
 saying what to install.
 """
 
@@ -36,13 +44,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import TYPE_CHECKING, Final, Generic, TypedDict, TypeVar
 
 import pytest
 
 if TYPE_CHECKING:
     import httpx
     from starlette.applications import Starlette
+    from starlette.types import ASGIApp
 
     from openrouter_stt import (
         AsyncOpenRouterSTT,
@@ -54,13 +63,21 @@ if TYPE_CHECKING:
     )
 
     from .config import MockConfig
+    from .contract._replay import Replayer  # noqa: F401  # named as a string in a base class
     from .handle import MockHandle
     from .journal import Journal
     from .no_wait import NoWaitClock
     from .scenarios import Fault
     from .world import World
 
-__all__ = ["MockFixture", "MockServer", "openrouter_mock", "openrouter_mock_server"]
+__all__ = [
+    "MockFixture",
+    "MockServer",
+    "ReplayFixture",
+    "openrouter_mock",
+    "openrouter_mock_server",
+    "openrouter_replay",
+]
 
 _STARTUP_SECONDS = 10.0
 #: The top-level modules the ``mock`` extra installs (and what they pull in to serve).
@@ -85,41 +102,21 @@ def _needs_mock_extra(fixture: str) -> Iterator[None]:
         )
 
 
-class MockFixture:
-    """A mock app for one test, with in-process clients wired to it.
+AppT = TypeVar("AppT", bound="ASGIApp")
 
-    Attributes: ``app`` (the Starlette app), ``handle`` (its :class:`MockHandle`), ``journal``,
-    ``world``, ``clock`` (the :class:`NoWaitClock` of the clients it makes); methods
-    ``queue(...)`` (as :meth:`MockHandle.queue`), ``client(...)``, ``async_client(...)``,
-    ``http_client(...)``, ``async_http_client(...)``, and ``sample(format)``, the path of the
-    shipped audio the default world knows.
 
-    Strict by default: a test that queues outcomes it never uses fails at teardown, since the
-    requests it meant to shape did not happen. Set ``assert_all_used = False`` to allow it.
-    """
+class _InProcessClients(Generic[AppT]):
+    """Clients served in process by one ASGI app, closed after the test; what the mock's and
+    the replay's fixtures share."""
 
-    def __init__(self, app: Starlette) -> None:
-        from .handle import get_handle
+    def __init__(self, app: AppT) -> None:
         from .no_wait import NoWaitClock
 
         self.app = app
-        self.handle: MockHandle = get_handle(app)
-        #: Fail the test at teardown when planned outcomes were left unused.
-        self.assert_all_used = True
         #: The clock of the clients this fixture makes: their retries do not wait.
         self.clock: NoWaitClock = NoWaitClock()
         self._sync: list[httpx.Client] = []
         self._async: list[httpx.AsyncClient] = []
-
-    @property
-    def journal(self) -> Journal:
-        """Every exchange so far, with verdicts."""
-        return self.handle.journal
-
-    @property
-    def world(self) -> World:
-        """The world being served."""
-        return self.handle.world
 
     def sample(self, format: AudioFormat = "wav") -> Path:
         """The path of the sample audio shipped with the mock, in ``format``: 9.2 s of speech
@@ -127,21 +124,6 @@ class MockFixture:
         from .samples import sample
 
         return sample(format)
-
-    def queue(
-        self,
-        status: int | None = None,
-        *,
-        latency: float = 0.0,
-        fault: Fault | None = None,
-        headers: dict[str, str] | None = None,
-        body: bytes | None = None,
-        times: int = 1,
-    ) -> None:
-        """Plan the outcome of the next ``times`` requests (see :meth:`MockHandle.queue`)."""
-        self.handle.queue(
-            status, latency=latency, fault=fault, headers=headers, body=body, times=times
-        )
 
     def http_client(
         self, *, headers: Mapping[str, str] | None = None, timeout: float = 5.0
@@ -238,15 +220,6 @@ class MockFixture:
             "clock": Clock() if wait else self.clock,
         }
 
-    def verify(self) -> None:
-        """Raise ``AssertionError`` if planned outcomes were left unused (when strict)."""
-        pending = self.handle.scenarios.pending()
-        if self.assert_all_used and pending:
-            raise AssertionError(
-                f"{len(pending)} planned outcome(s) never used: {list(pending)}; "
-                "set openrouter_mock.assert_all_used = False to allow this"
-            )
-
     def close(self) -> None:
         """Close every client handed out."""
         for client in self._sync:
@@ -260,6 +233,83 @@ class MockFixture:
                     await client.aclose()
 
             anyio.run(close_all)
+
+
+class MockFixture(_InProcessClients["Starlette"]):
+    """A mock app for one test, with in-process clients wired to it.
+
+    Attributes: ``app`` (the Starlette app), ``handle`` (its :class:`MockHandle`), ``journal``,
+    ``world``, ``clock`` (the :class:`NoWaitClock` of the clients it makes); methods
+    ``queue(...)`` (as :meth:`MockHandle.queue`), ``client(...)``, ``async_client(...)``,
+    ``http_client(...)``, ``async_http_client(...)``, and ``sample(format)``, the path of the
+    shipped audio the default world knows.
+
+    Strict by default: a test that queues outcomes it never uses fails at teardown, since the
+    requests it meant to shape did not happen. Set ``assert_all_used = False`` to allow it.
+    """
+
+    def __init__(self, app: Starlette) -> None:
+        from .handle import get_handle
+
+        super().__init__(app)
+        self.handle: MockHandle = get_handle(app)
+        #: Fail the test at teardown when planned outcomes were left unused.
+        self.assert_all_used = True
+
+    @property
+    def journal(self) -> Journal:
+        """Every exchange so far, with verdicts."""
+        return self.handle.journal
+
+    @property
+    def world(self) -> World:
+        """The world being served."""
+        return self.handle.world
+
+    def queue(
+        self,
+        status: int | None = None,
+        *,
+        latency: float = 0.0,
+        fault: Fault | None = None,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+        times: int = 1,
+    ) -> None:
+        """Plan the outcome of the next ``times`` requests (see :meth:`MockHandle.queue`)."""
+        self.handle.queue(
+            status, latency=latency, fault=fault, headers=headers, body=body, times=times
+        )
+
+    def verify(self) -> None:
+        """Raise ``AssertionError`` if planned outcomes were left unused (when strict)."""
+        pending = self.handle.scenarios.pending()
+        if self.assert_all_used and pending:
+            raise AssertionError(
+                f"{len(pending)} planned outcome(s) never used: {list(pending)}; "
+                "set openrouter_mock.assert_all_used = False to allow this"
+            )
+
+
+class ReplayFixture(_InProcessClients["Replayer"]):
+    """Recorded cassettes (``openrouter-stt mock --record DIR``) answering one test in process.
+
+    Attributes: ``directory``, ``app`` (the replay, an ASGI app), ``cassettes`` (their paths, in
+    the order recorded), ``clock``; methods ``client(...)``, ``async_client(...)``,
+    ``http_client(...)``, ``async_http_client(...)`` and ``sample(format)``, as
+    :class:`MockFixture` has them. A request no cassette matches gets a 400 naming the nearest
+    recording and what differed; a recording that broke off breaks off again (as
+    ``httpx.RemoteProtocolError``). Key roles are counted afresh for each test: send the keys in
+    the order they were recorded.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        from .contract._replay import Replayer
+
+        replayer = Replayer(directory)
+        super().__init__(replayer)
+        self.directory = directory
+        self.cassettes: list[Path] = [path for path, _ in replayer.cassettes]
 
 
 class MockServer:
@@ -289,6 +339,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "openrouter_mock(world=None, config=None): the world (a World, or the path of a world "
         "file) or the whole MockConfig the openrouter_mock fixtures serve",
+    )
+    config.addinivalue_line(
+        "markers",
+        "openrouter_replay(directory): the folder of recorded cassettes (mock --record DIR) the "
+        "openrouter_replay fixture answers from; a relative path is read from the test file's "
+        "folder",
     )
 
 
@@ -360,6 +416,47 @@ def openrouter_mock_server(request: pytest.FixtureRequest) -> Iterator[MockServe
         server.should_exit = True
         thread.join(_STARTUP_SECONDS)
         sock.close()
+
+
+def _marked_cassettes(request: pytest.FixtureRequest) -> Path:
+    """The folder a test's ``openrouter_replay`` marker names, read from the test file's folder
+    when relative (so it holds wherever pytest runs from)."""
+    marker = request.node.get_closest_marker("openrouter_replay")
+    if marker is None:
+        pytest.fail(
+            "the openrouter_replay fixture needs a folder of cassettes: "
+            '@pytest.mark.openrouter_replay("path/to/cassettes")',
+            pytrace=False,
+        )
+    args, kwargs = list(marker.args), dict(marker.kwargs)
+    if not args and kwargs.keys() == {"directory"}:
+        args = [kwargs.pop("directory")]
+    if len(args) != 1 or kwargs or not isinstance(args[0], str | os.PathLike):
+        pytest.fail(
+            "the openrouter_replay marker takes one folder (a path), "
+            f"got {list(marker.args)} {dict(marker.kwargs)}",
+            pytrace=False,
+        )
+    directory = Path(request.path).parent / Path(args[0])
+    if not directory.is_dir():
+        pytest.fail(f"openrouter_replay: no such folder of cassettes: {directory}", pytrace=False)
+    return directory
+
+
+@pytest.fixture
+def openrouter_replay(request: pytest.FixtureRequest) -> Iterator[ReplayFixture]:
+    """The cassettes the test's ``openrouter_replay`` marker names, answering in process;
+    clients are closed afterwards."""
+    with _needs_mock_extra("openrouter_replay"):
+        from .contract import _replay  # noqa: F401  # the extra is checked before the marker
+
+    fixture = ReplayFixture(_marked_cassettes(request))
+    if not fixture.cassettes:
+        pytest.fail(f"openrouter_replay: {fixture.directory} holds no cassettes", pytrace=False)
+    try:
+        yield fixture
+    finally:
+        fixture.close()
 
 
 def _wait_for(condition: Callable[[], bool], seconds: float) -> None:

@@ -23,7 +23,7 @@ from openrouter_stt_mock import (
     get_handle,
     sample,
 )
-from openrouter_stt_mock.pytest_plugin import MockFixture, MockServer
+from openrouter_stt_mock.pytest_plugin import MockFixture, MockServer, ReplayFixture
 
 from .conftest import ENDPOINT, auth, body
 
@@ -172,7 +172,9 @@ def test_there_is_no_sample_in_an_unknown_format() -> None:
         sample("opus")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("fixture", ["openrouter_mock", "openrouter_mock_server"])
+@pytest.mark.parametrize(
+    "fixture", ["openrouter_mock", "openrouter_mock_server", "openrouter_replay"]
+)
 def test_without_the_mock_extra_the_fixtures_say_what_to_install(
     fixture: str, tmp_path: Path
 ) -> None:
@@ -254,3 +256,96 @@ def test_the_marker_takes_a_world_file(openrouter_mock_server: MockServer) -> No
 def test_the_marker_takes_a_whole_configuration(openrouter_mock: MockFixture) -> None:
     response = openrouter_mock.http_client().get("/_mock/journal")
     assert response.status_code == 404
+
+
+# Recorded once by `openrouter-stt mock --record` in front of the mock (the default world), with
+# the shipped samples: a JSON upload, a multipart verbose_json upload, a 402 for a second key,
+# and (from an upstream that broke off) an answer cut after 16 bytes.
+CASSETTES = "../data/cassettes"
+
+
+@needs_client
+@pytest.mark.openrouter_replay(CASSETTES)
+def test_replay_answers_the_recorded_requests(openrouter_replay: ReplayFixture) -> None:
+    from openrouter_stt import PaymentRequiredError
+
+    assert [path.name for path in openrouter_replay.cassettes] == [
+        "0001-post-200.json",
+        "0002-post-200.json",
+        "0003-post-402.json",
+        "0004-post-200.json",
+    ]
+    client = openrouter_replay.client()
+    audio = openrouter_replay.sample("wav")
+    result = client.transcribe(audio, model="openai/whisper-large-v3", language="en", upload="json")
+    assert result.text == SAMPLE_TEXT
+    verbose = client.transcribe(
+        audio,
+        model="openai/whisper-1",
+        upload="multipart",
+        response_format="verbose_json",
+        timestamp_granularities=["segment"],
+    )
+    assert verbose.segments
+    # The second key the replay sees plays the second key recorded.
+    broke = openrouter_replay.client(api_key="sk-anything-else")
+    with pytest.raises(PaymentRequiredError):
+        broke.transcribe(audio, model="openai/whisper-large-v3", upload="json")
+
+
+@needs_client
+@pytest.mark.openrouter_replay(directory=CASSETTES)
+def test_replay_refuses_what_was_not_recorded(openrouter_replay: ReplayFixture) -> None:
+    from openrouter_stt import BadRequestError
+
+    client = openrouter_replay.client()
+    with pytest.raises(BadRequestError) as refused:
+        client.transcribe(
+            openrouter_replay.sample("wav"),
+            model="openai/whisper-large-v3",
+            language="de",
+            upload="json",
+        )
+    message = str(refused.value)
+    assert "the nearest is 0001-post-200.json" in message
+    assert 'options (recorded {"language": "en"}, sent {"language": "de"})' in message
+
+
+@pytest.mark.anyio
+@pytest.mark.openrouter_replay(CASSETTES)
+async def test_replay_breaks_off_where_the_recording_did(
+    openrouter_replay: ReplayFixture,
+) -> None:
+    import base64
+
+    audio = base64.b64encode(openrouter_replay.sample("mp3").read_bytes()).decode()
+    request = {"model": "openai/whisper-1", "input_audio": {"format": "mp3", "data": audio}}
+    client = openrouter_replay.async_http_client(headers=auth())
+    with pytest.raises(httpx.RemoteProtocolError):
+        await client.post("/audio/transcriptions", json=request)
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ("", "needs a folder of cassettes"),
+        ("@pytest.mark.openrouter_replay('a', 'b')", "takes one folder"),
+        ("@pytest.mark.openrouter_replay('missing')", "no such folder of cassettes"),
+        ("@pytest.mark.openrouter_replay('.')", "holds no cassettes"),
+    ],
+)
+def test_the_replay_marker_is_checked(marker: str, message: str, tmp_path: Path) -> None:
+    (tmp_path / "test_it.py").write_text(
+        f"import pytest\n{marker}\ndef test_it(openrouter_replay):\n    pass\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(  # the test's own interpreter, a fixed command
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_it.py"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert message in result.stdout

@@ -8,7 +8,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from ..faults import RAW_SEND
+from ..faults import RAW_SEND, ConnectionFault
 from ._cassette import KeyRoles, describe_request
 
 __all__ = ["abort", "read_request"]
@@ -69,15 +69,17 @@ async def _form(scope: Scope, body: bytes) -> list[tuple[str, str | tuple[str, s
     return parts
 
 
-async def abort(scope: Scope, send: Send) -> None:
+async def abort(scope: Scope, send: Send, *, answered: bool = True) -> None:
     """Break the caller's connection mid-answer, as the upstream broke ours.
 
     Under uvicorn the socket is aborted, so the caller sees the connection drop after the bytes
-    it was sent; elsewhere the response is simply left unfinished."""
+    it was sent. In process (the ``openrouter_replay`` fixture) a :class:`.ConnectionFault` is
+    raised, which the in-process transports turn into the httpx error a network would give:
+    ``answered`` says whether a response had begun (a cut answer) or not (a reset)."""
     raw = scope.get(RAW_SEND, send)
     cycle: Any = getattr(raw, "__self__", None)
     transport: Any = getattr(cycle, "transport", None)
     if callable(getattr(transport, "abort", None)):
         transport.abort()
         return
-    raise ConnectionError("the upstream broke the connection mid-answer")
+    raise ConnectionFault("truncated" if answered else "reset")

@@ -75,7 +75,7 @@ class Replayer:
         self._used[key] = used + 1
         response = found[min(used, len(found) - 1)]["response"]
         if response["status"] is None:
-            await abort(scope, send)
+            await abort(scope, send, answered=False)
             return
         if "json" in response:
             body = json.dumps(response["json"], ensure_ascii=False).encode()
