@@ -19,7 +19,7 @@ from openrouter_stt_mock import (
     get_handle,
     sync_transport,
 )
-from openrouter_stt_mock.pytest_plugin import MockFixture
+from openrouter_stt_mock.pytest_plugin import MockFixture, ReplayFixture
 
 
 @pytest.fixture
@@ -105,3 +105,12 @@ def test_in_process_without_pytest_fixtures() -> None:
         with pytest.raises(APIConnectionError):
             client.transcribe("tests/data/hello.wav", model="openai/whisper-1", max_retries=0)
         assert client.transcribe("tests/data/hello.wav", model="openai/whisper-1").text
+
+
+@pytest.mark.usefixtures("elsewhere")
+@pytest.mark.openrouter_replay("data/cassettes")  # the README's "cassettes/transcribe"
+def test_transcribes_as_recorded(openrouter_replay: ReplayFixture) -> None:
+    client = openrouter_replay.client()  # the key you send plays key-1
+    audio = openrouter_replay.sample("wav")  # the shipped samples, if you recorded with them
+    result = client.transcribe(audio, model="openai/whisper-large-v3", language="en", upload="json")
+    assert result.text

@@ -40,7 +40,7 @@ SECTIONS = (
     "profile",
 )
 
-#: Sizes and counts of each mode: quick finishes in under a minute, full in about six. The load's
+#: Sizes and counts of each mode: quick finishes in under a minute, full in about eight. The load's
 #: warm-up is the same for every server; WireMock's JIT needs about five seconds to settle.
 PLANS: dict[str, dict[str, Any]] = {
     "quick": {
