@@ -13,8 +13,8 @@ Which parts are read, and how (decided here, as upstream does not say beyond its
   Python SDK's ``timestamp_granularities[][]`` the same way; and any of these spellings (or a
   bare ``timestamp_granularities``) holding comma-joined values, as the official TypeScript SDK
   sends a list (one ``timestamp_granularities[]`` part of ``word,segment``);
-- ``keyterms[]`` (and a bare ``keyterms``), one part per term, each kept whole (a term may
-  hold a comma);
+- ``keyterms[]`` (and a bare ``keyterms``, and the official Python SDK's ``keyterms[][]``), one
+  part per term, each kept whole (a term may hold a comma);
 - ``prompt`` is accepted and ignored, as OpenRouter documents;
 - any other part, a repeated single part, or a part without a name is a 400 naming it.
 """
@@ -22,6 +22,7 @@ Which parts are read, and how (decided here, as upstream does not say beyond its
 from __future__ import annotations
 
 from typing import Any, Final
+from urllib.parse import parse_qsl
 
 from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
@@ -31,7 +32,15 @@ from openrouter_stt.formats import MULTIPART_MAX_BYTES
 
 from .errors import MockError
 
-__all__ = ["FILE_PART", "FORM_MAX_BYTES", "TEXT_PART_MAX_BYTES", "FormProblem", "MultipartReader"]
+__all__ = [
+    "FILE_PART",
+    "FORM_MAX_BYTES",
+    "TEXT_PART_MAX_BYTES",
+    "FormFields",
+    "FormProblem",
+    "MultipartReader",
+    "read_urlencoded",
+]
 
 #: The part that carries the audio.
 FILE_PART: Final = "file"
@@ -52,7 +61,7 @@ _LISTS: Final = frozenset({_GRANULARITIES, "timestamp_granularities[][]"})
 _JOINED: Final = "timestamp_granularities"
 #: The spellings of the key terms, each read into ``keyterms[]``: one term per part.
 _KEYTERMS: Final = "keyterms[]"
-_TERMS: Final = frozenset({_KEYTERMS, "keyterms"})
+_TERMS: Final = frozenset({_KEYTERMS, "keyterms", "keyterms[][]"})
 _KNOWN: Final = ", ".join(sorted({FILE_PART, *_SINGLE, _GRANULARITIES, _KEYTERMS}))
 _ACCEPTED_BODY: Final = (
     "a multipart/form-data body with a boundary, its parts ended by the last boundary"
@@ -62,11 +71,40 @@ _ACCEPTED_BODY: Final = (
 FormProblem = tuple[str, str, str]
 
 
+class FormFields:
+    """A form's text fields, gathered by the rules above whatever carries them (a multipart
+    body, or the urlencoded one a client sends when there is no file part)."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, Any] = {}
+        self.problem: FormProblem | None = None
+
+    def refusal(self, name: str) -> FormProblem | None:
+        """Why a field of this name cannot come (now), or ``None`` when it may."""
+        if name in _SINGLE and name in self.fields:
+            return (name, "sent twice", "one part of each name, except the granularities")
+        if name not in _SINGLE | _LISTS | _TERMS and name != _JOINED:
+            return (name, "an unknown part", f"parts named {_KNOWN}")
+        return None
+
+    def add(self, name: str, value: str) -> None:
+        """Keep the value of a field :meth:`refusal` let through."""
+        if name in _TERMS:
+            self.fields.setdefault(_KEYTERMS, []).append(value)
+        elif name in _LISTS or name == _JOINED:
+            # One value per part, or several joined by commas (the TypeScript SDK's way).
+            values = [v.strip() for v in value.split(",")] if "," in value else [value]
+            self.fields.setdefault(_GRANULARITIES, []).extend(values)
+        else:
+            self.fields[name] = value
+
+
 class MultipartReader:
     """Fed the body chunk by chunk (:meth:`feed`), then asked for what it held (:meth:`result`)."""
 
     def __init__(self, content_type: str) -> None:
-        self.fields: dict[str, Any] = {}
+        self.form = FormFields()
+        self.fields = self.form.fields
         self.file: bytearray | None = None
         self.file_name: str | None = None
         self.file_type: str | None = None
@@ -156,10 +194,8 @@ class MultipartReader:
             self.file_name = filename.decode("utf-8", "replace") if filename is not None else None
             media = self._headers.get("content-type")
             self.file_type = media.decode("latin-1").strip() if media else None
-        elif part in _SINGLE and part in self.fields:
-            self._refuse(part, "sent twice", "one part of each name, except the granularities")
-        elif part not in _SINGLE | _LISTS | _TERMS and part != _JOINED:
-            self._refuse(part, "an unknown part", f"parts named {_KNOWN}")
+        elif (refused := self.form.refusal(part)) is not None:
+            self._refuse(*refused)
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self._name == FILE_PART:
@@ -190,14 +226,27 @@ class MultipartReader:
         except UnicodeDecodeError:
             self._refuse(part, "not UTF-8 text", "UTF-8 text")
             return
-        if part in _TERMS:
-            self.fields.setdefault(_KEYTERMS, []).append(value)
-        elif part in _LISTS or part == _JOINED:
-            # One value per part, or several joined by commas (the TypeScript SDK's way).
-            values = [v.strip() for v in value.split(",")] if "," in value else [value]
-            self.fields.setdefault(_GRANULARITIES, []).extend(values)
-        else:
-            self.fields[part] = value
+        self.form.add(part, value)
 
     def _end(self) -> None:
         self._ended = True
+
+
+def read_urlencoded(content: bytes) -> FormFields:
+    """The fields of an ``application/x-www-form-urlencoded`` body, by the same rules as a
+    form's parts: what a client sends for a form without a file (the official Python SDK does,
+    for audio by ``source_url``)."""
+    form = FormFields()
+    try:
+        text = content.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
+    except (UnicodeDecodeError, ValueError) as exc:
+        form.problem = ("(body)", f"not a urlencoded form ({exc})", "name=value pairs joined by &")
+        return form
+    for name, value in pairs:
+        refused = form.refusal(name)
+        if refused is not None:
+            form.problem = refused
+            break
+        form.add(name, value)
+    return form

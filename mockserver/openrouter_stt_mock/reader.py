@@ -7,8 +7,10 @@ the generated models and decodes the audio, giving a :class:`ParsedRequest`. The
 first step while the body is read and the second after authentication, the order in which a real
 gateway meets its checks.
 
-Two branches (:data:`_BRANCHES`): JSON, and multipart/form-data (:mod:`.multipart`, whose form is
-turned into the same ``STTRequest``); a body of any other (or no) content type is read as JSON.
+Three branches (:data:`_BRANCHES`): JSON; multipart/form-data (:mod:`.multipart`, whose form is
+turned into the same ``STTRequest``); and a urlencoded form, read by the same rules, which is
+what clients send for a form without a file part (audio by ``source_url``). A body of any other
+(or no) content type is read as JSON.
 ``sources`` says which part of the body each field came from.
 
 A JSON body's audio is read in place when it is plain base64: the fields around it are parsed and
@@ -54,7 +56,14 @@ from openrouter_stt_models import (
 
 from .audio import AudioDecodeError, audio_duration
 from .errors import MockError, bad_request
-from .multipart import FILE_PART, FORM_MAX_BYTES, FormProblem, MultipartReader
+from .multipart import (
+    FILE_PART,
+    FORM_MAX_BYTES,
+    TEXT_PART_MAX_BYTES,
+    FormProblem,
+    MultipartReader,
+    read_urlencoded,
+)
 from .urls import format_of_url, refusal
 
 _fast_b64decode: Callable[..., bytes] | None
@@ -307,6 +316,29 @@ class _FormReader:
         )
 
 
+class _UrlencodedReader:
+    """A form without a file part, urlencoded: gathered whole (it holds text only), then read
+    by the same rules as a multipart form's parts."""
+
+    #: Room for every text part at its largest; there is no file to carry.
+    max_bytes: int | None = 16 * TEXT_PART_MAX_BYTES
+
+    def __init__(self, content_type: str) -> None:
+        self._content = bytearray()
+
+    def feed(self, chunk: bytes) -> None:
+        self._content += chunk
+
+    def finish(self) -> Body:
+        form = read_urlencoded(bytes(self._content))
+        return Body(
+            form.fields,
+            problem=form.problem,
+            sources={name: f"urlencoded field {name!r}" for name in form.fields},
+            file=_FilePart(None, None),
+        )
+
+
 def _read_json(content: bytes | bytearray) -> Body:
     in_place = _audio_in_place(content)
     if in_place is not None:
@@ -360,6 +392,7 @@ def _audio_in_place(content: bytes | bytearray) -> tuple[dict[str, Any], bytes] 
 _BRANCHES: Final[dict[str, Callable[[str], BodyReader]]] = {
     "application/json": _JsonReader,
     "multipart/form-data": _FormReader,
+    "application/x-www-form-urlencoded": _UrlencodedReader,
 }
 
 

@@ -184,7 +184,10 @@ class SpecChecker:
             errors.append(f"(body): {parse_error}")
             return errors
         media = headers.get("content-type", "").partition(";")[0].strip().lower()
-        if media == "multipart/form-data" and isinstance(body, dict):
+        if media == _URLENCODED:
+            # Read as a form (a client's way to send one without a file), but not in the spec.
+            errors.append(f"Content-Type: {media} is not documented; the form's is {_FORM}")
+        if media in (_FORM, _URLENCODED) and isinstance(body, dict):
             body = _as_form(body)
             errors += self._validate("/components/schemas/STTMultipartRequest", body)
         else:
@@ -242,15 +245,26 @@ class SpecChecker:
         return errors
 
 
+_FORM: Final = "multipart/form-data"
+_URLENCODED: Final = "application/x-www-form-urlencoded"
+
+
 def _as_form(fields: dict[str, Any]) -> dict[str, Any]:
     """A form as the journal keeps it, typed as the spec's form schema reads its text parts: the
-    file part's account as a string (its bytes are not kept), a number part as a number."""
+    file part's account as a string (its bytes are not kept), a number part as a number, a
+    boolean part (``true``/``false``) as a boolean."""
     typed = dict(fields)
     if isinstance(typed.get("file"), dict):
         typed["file"] = ""
-    value = typed.get("temperature")
-    if isinstance(value, str):
-        # Not a number: left a string, and the schema says what is wrong with it.
-        with contextlib.suppress(ValueError):
-            typed["temperature"] = float(value)
+    properties = _resolve({"$ref": "#/components/schemas/STTMultipartRequest"})["properties"]
+    for name, value in fields.items():
+        kind = properties.get(name, {}).get("type")
+        if not isinstance(value, str):
+            continue
+        # A text that is not of its type is left a string: the schema says what is wrong.
+        if kind == "number":
+            with contextlib.suppress(ValueError):
+                typed[name] = float(value)
+        elif kind == "boolean" and value.lower() in ("true", "false"):
+            typed[name] = value.lower() == "true"
     return typed

@@ -44,8 +44,11 @@ def transcript_of(
             f"[mock transcript: {audio.seconds:.2f} s of {audio.format} audio, {audio.size} bytes]"
         )
     for term in keyterms or ():
-        pattern = r"(?<!\w)" + re.escape(term.strip()) + r"(?!\w)"
-        text = re.sub(pattern, term.strip(), text, flags=re.IGNORECASE)
+        spelled = term.strip()
+        pattern = re.compile(r"(?<!\w)" + re.escape(spelled) + r"(?!\w)", re.IGNORECASE)
+        # Joined from the pieces around each match: a term's backslashes are its own, never
+        # the escapes of a replacement template.
+        text = spelled.join(pattern.split(text))
     return text
 
 

@@ -145,11 +145,6 @@ def test_diarize(server: Server, kind: str, form: str) -> None:
         assert entry["verdict"] == {"request_valid": True, "response_valid": True, "errors": []}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the mock's journal judges the multipart part diarize='true' against the boolean "
-    "schema as a string (the reader itself accepts it); for the lead, mockserver spec judging",
-)
 def test_the_journal_judges_a_multipart_diarize_valid(server: Server) -> None:
     transcribe(
         server,

@@ -256,3 +256,37 @@ def test_the_journal_keeps_the_form_but_not_the_audio(
     assert entry.request.audio_size == len(sample("wav"))
     assert entry.verdict.request_valid, entry.verdict.errors
     assert DEFAULT_API_KEY not in json.dumps(entry.to_dict())
+
+
+def test_a_urlencoded_form_by_source_url_is_read_as_a_form(
+    client: httpx.Client, handle: MockHandle
+) -> None:
+    # What a client sends for a form with no file part (the official Python SDK does).
+    fields = {"model": "mock/diarizer", "source_url": "https://audio.example.com/hello.ogg"}
+    response = client.post(ENDPOINT, data=fields, headers=auth())
+    assert response.status_code == 200, response.text
+    assert response.json()["text"] == SAMPLE_TEXT
+    verdict = handle.journal.last.verdict
+    assert verdict.errors == (
+        "request Content-Type: application/x-www-form-urlencoded is not documented; "
+        "the form's is multipart/form-data",
+    )
+    unknown = client.post(ENDPOINT, data={**fields, "voice": "x"}, headers=auth())
+    assert _error(unknown, 400)["metadata"]["field"] == "voice"
+    no_audio = client.post(ENDPOINT, data={"model": "mock/diarizer"}, headers=auth())
+    assert _error(no_audio, 400)["metadata"]["field"] == "file"
+
+
+def test_keyterms_come_in_each_spelling(client: httpx.Client, handle: MockHandle) -> None:
+    parts = [
+        ("file", ("hello.wav", sample("wav"), "audio/wav")),
+        ("model", (None, "mock/diarizer")),
+        ("keyterms[]", (None, "OPENAI")),
+        ("keyterms[][]", (None, "Speech-To-Text")),  # the official Python SDK's spelling
+        ("keyterms", (None, "Test")),
+    ]
+    response = client.post(ENDPOINT, files=parts, headers=auth())
+    assert response.status_code == 200, response.text
+    expected = "Hello, this is a Test of OPENAI Speech-To-Text transcription."
+    assert response.json()["text"] == expected
+    assert handle.journal.last.request.shape["keyterms[]"] == ["OPENAI", "Speech-To-Text", "Test"]

@@ -97,12 +97,8 @@ def mock() -> Iterator[Mock]:
     served.http.close()
 
 
-def _no_backslash(fields: dict[str, Any]) -> bool:
-    return not any("\\" in term for term in fields.get("keyterms", ()))
-
-
 @given(
-    fields=new_fields().filter(_no_backslash),  # see the xfail below
+    fields=new_fields(),
     form=FORMS,
     fmt=st.sampled_from(["wav", "mp3", "ogg"]),
 )
@@ -122,11 +118,6 @@ def test_the_diarizer_answers_any_valid_fields(
         assert all(word.speaker_label for word in result.words)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mock: usage.transcript_of passes a keyterm to re.sub as the replacement, so a "
-    "backslash in a term is a 500 (re.error: bad escape)",
-)
 @pytest.mark.parametrize("form", ["json", "multipart"])
 def test_a_keyterm_with_a_backslash(mock: Mock, form: str) -> None:
     result = mock.client.transcribe(
