@@ -518,8 +518,11 @@ def _validate_form(fields: dict[str, Any], file: _FilePart) -> STTRequest:
         "user": form.user,
     }
     try:
+        # strict again: the text parts are typed now, and provider and trace are JSON, read
+        # as strictly as a JSON body's (``"yes"`` is no boolean there either).
         request = STTRequest.model_validate(
-            {"input_audio": audio, **{k: v for k, v in document.items() if v is not None}}
+            {"input_audio": audio, **{k: v for k, v in document.items() if v is not None}},
+            strict=True,
         )
     except ValidationError as exc:
         raise _validation_error(exc) from None

@@ -317,3 +317,30 @@ def test_the_in_process_base_url_serves_url_audio() -> None:
 
 def test_limits_default_the_gateway_timeout() -> None:
     assert Limits().gateway_timeout_seconds == World.default().limits.gateway_timeout_seconds
+
+
+@pytest.mark.parametrize(
+    ("parts", "field"),
+    [
+        ({"diarize": "maybe"}, "diarize"),
+        ({"diarize": "true"}, "diarize"),  # without verbose_json
+        ({"keyterms[]": " "}, "keyterms"),
+        ({"session_id": "s" * 257}, "session_id"),
+        ({"provider": "[1]"}, "provider"),
+        ({"provider": '{"zdr": "yes"}'}, "provider.zdr"),
+        ({"provider": '{"data_collection": "maybe"}'}, "provider.data_collection"),
+        ({"trace": "not json"}, "trace"),
+        ({"trace": '{"trace_id": 7}'}, "trace.trace_id"),
+        ({"source_url": "ftp://audio.example.com/a.wav"}, "source_url"),
+    ],
+)
+def test_each_new_part_is_checked_in_a_form(
+    client: httpx.Client, parts: dict[str, str], field: str
+) -> None:
+    files = {"file": ("hello.wav", sample("wav"), "audio/wav")}
+    if "source_url" in parts:
+        files = {}
+    response = client.post(
+        ENDPOINT, data={"model": DIARIZER, **parts}, files=files or None, headers=auth()
+    )
+    assert refused(response)["metadata"]["field"] == field
