@@ -290,3 +290,26 @@ def test_keyterms_come_in_each_spelling(client: httpx.Client, handle: MockHandle
     expected = "Hello, this is a Test of OPENAI Speech-To-Text transcription."
     assert response.json()["text"] == expected
     assert handle.journal.last.request.shape["keyterms[]"] == ["OPENAI", "Speech-To-Text", "Test"]
+
+
+def test_prefer_and_queued_outcomes_answer_a_form_as_they_answer_json(
+    client: httpx.Client, handle: MockHandle
+) -> None:
+    files = {"file": ("hello.wav", sample("wav"), "audio/wav")}
+    forced = client.post(
+        ENDPOINT, data={"model": MODEL}, files=files, headers={**auth(), "Prefer": "code=429"}
+    )
+    assert forced.status_code == 429
+    assert forced.headers["retry-after"].isdigit()
+    handle.queue(503)
+    queued = client.post(ENDPOINT, data={"model": MODEL}, files=files, headers=auth())
+    assert queued.status_code == 503
+    broke = client.post(
+        ENDPOINT, data={"model": MODEL}, files=files, headers=auth("sk-or-mock-broke")
+    )
+    assert broke.status_code == 402
+    entries = handle.journal.entries
+    assert [e.request.forced_by for e in entries] == ["Prefer: code=429", "queue", None]
+    # The journal keeps the form's account and its size for each, forced or not.
+    assert all(e.request.audio_size == len(sample("wav")) for e in entries)
+    assert all(e.verdict.request_valid and e.verdict.response_valid for e in entries)
