@@ -7,7 +7,6 @@
 
 import typing as _typing
 
-from ._base import RawResponse
 from ._client import (
     AsyncOpenRouterSTT,
     AsyncTranscriptionsWithRawResponse,
@@ -47,6 +46,7 @@ from ._exceptions import (
     ServiceUnavailableError,
 )
 from ._logs import setup_logging as _setup_logging
+from ._response import RawResponse
 from ._types import AudioInput, DataCollection
 from ._url import AudioURL
 from ._version import __version__

@@ -1,5 +1,6 @@
 """The two clients. They keep the same methods in the same order, and differ only by
-``async``/``await``; everything else lives in :mod:`._base`."""
+``async``/``await``; everything else lives in modules without I/O (:mod:`._base`, :mod:`._checks`,
+:mod:`._body`, :mod:`._response`, :mod:`._attempts`)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,11 @@ from typing import TYPE_CHECKING, Literal, overload
 
 import httpx
 
-from ._base import (
-    Attempts,
-    BaseClient,
-    async_to_raw_response_wrapper,
-    make_body,
-    to_raw_response_wrapper,
-)
+from ._attempts import Attempts
+from ._base import BaseClient
+from ._body import make_body
 from ._files import aload_audio, load_audio
+from ._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ._types import AudioInput, TranscribeOptions
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 header, which go before the audio, and the closing delimiter, which goes after it.
 
 The audio itself is streamed between the two by :class:`._files.AudioBody`, so the framing is
-all this module builds; which fields become parts is decided in :mod:`._base`.
+all this module builds; which fields become parts is decided in :mod:`._body`.
 """
 
 from __future__ import annotations

@@ -150,7 +150,7 @@ def test_upload_over_the_cap_exits_2(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("openrouter_stt._base.MULTIPART_MAX_BYTES", 100)
+    monkeypatch.setattr("openrouter_stt._body.MULTIPART_MAX_BYTES", 100)
     assert main(["transcribe", wav, "--upload", "multipart"]) == 2
     assert "upload: the audio is" in one_error_line(capsys.readouterr().err)
 

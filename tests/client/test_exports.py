@@ -67,7 +67,10 @@ def test_client_docstrings_show_usage() -> None:
 
 def test_modules_declare_all() -> None:
     from openrouter_stt import (
+        _attempts,
         _base,
+        _body,
+        _checks,
         _cli,
         _client,
         _config,
@@ -75,6 +78,7 @@ def test_modules_declare_all() -> None:
         _files,
         _logs,
         _multipart,
+        _response,
         _retry,
         _types,
         _url,
@@ -84,7 +88,10 @@ def test_modules_declare_all() -> None:
     )
 
     for module in (
+        _attempts,
         _base,
+        _body,
+        _checks,
         _cli,
         _client,
         _config,
@@ -92,6 +99,7 @@ def test_modules_declare_all() -> None:
         _files,
         _logs,
         _multipart,
+        _response,
         _retry,
         _types,
         _url,

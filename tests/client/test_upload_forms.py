@@ -13,8 +13,9 @@ import httpx
 import pytest
 import respx
 
-from openrouter_stt import AsyncOpenRouterSTT, InvalidRequestError, OpenRouterSTT, _base
-from openrouter_stt._base import check_fields, make_body
+from openrouter_stt import AsyncOpenRouterSTT, InvalidRequestError, OpenRouterSTT, _body
+from openrouter_stt._body import make_body
+from openrouter_stt._checks import check_fields
 from openrouter_stt._files import CHUNK_SIZE, AudioBody, load_audio
 from openrouter_stt._multipart import part_filename
 from openrouter_stt.formats import MULTIPART_MAX_BYTES
@@ -213,7 +214,7 @@ def test_a_multipart_stream_yields_the_audio_in_chunks(tmp_path: Path) -> None:
 @pytest.fixture
 def small_cap(monkeypatch: pytest.MonkeyPatch) -> int:
     """Multipart's cap made 1000 bytes, so that its edges take no large file."""
-    monkeypatch.setattr(_base, "MULTIPART_MAX_BYTES", 1000)
+    monkeypatch.setattr(_body, "MULTIPART_MAX_BYTES", 1000)
     return 1000
 
 
@@ -254,7 +255,7 @@ def test_auto_uploads_json_when_a_field_has_no_part(
     stt: ClientAdapter, route: respx.Route, monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:
     # A field the form has no part for (none today: the contract's form carries every field).
-    monkeypatch.setattr(_base, "_form_part_names", lambda: frozenset({"model", "file"}))
+    monkeypatch.setattr(_body, "_form_part_names", lambda: frozenset({"model", "file"}))
     stt.transcribe(data_dir / "hello.wav", upload="auto", language="en")
     got = sent(route.calls.last.request)
     assert (got.form, got.fields["language"]) == ("json", "en")
@@ -282,7 +283,7 @@ def test_multipart_with_a_field_it_has_no_part_for_is_refused_before_sending(
     monkeypatch: pytest.MonkeyPatch,
     data_dir: Path,
 ) -> None:
-    monkeypatch.setattr(_base, "_form_part_names", lambda: frozenset({"model", "file"}))
+    monkeypatch.setattr(_body, "_form_part_names", lambda: frozenset({"model", "file"}))
     with pytest.raises(InvalidRequestError) as caught:
         stt.transcribe(data_dir / "hello.wav", upload="multipart", provider_options={"openai": {}})
     assert caught.value.field == "upload"

@@ -22,7 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openrouter_stt import _files
-from openrouter_stt._base import check_fields, make_body
+from openrouter_stt._body import make_body
+from openrouter_stt._checks import check_fields
 from openrouter_stt._files import AudioBody, _aencode, _encode, load_audio
 from openrouter_stt_models import STTRequest
 from tests.properties.strategies import byte_strings, chunk_sizes, languages, schema, temperatures
