@@ -8,46 +8,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import anyio
-import httpx
 import pytest
 
 import openrouter_stt as stt
-from openrouter_stt_mock import DEFAULT_API_KEY, SAMPLE_TEXT
+from openrouter_stt_mock import SAMPLE_TEXT
+from tests.e2e import _calls as calls
+from tests.e2e._calls import FORMS, KINDS, journal
 from tests.e2e.conftest import Server
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 DIARIZER = "mock/diarizer"
-#: Retries without waiting.
-FAST_RETRIES = stt.RetryPolicy(
-    max_retries=2, initial_delay=0.001, max_delay=0.01, max_retry_after=0.01, total_timeout=30.0
-)
 
 
-def transcribe(
-    server: Server, kind: str, audio: Any, api_key: str = DEFAULT_API_KEY, **kwargs: Any
-) -> Any:
-    """``transcribe`` with a client of ``kind`` (sync or async) pointed at ``server``."""
+def transcribe(server: Server, kind: str, audio: Any, **kwargs: Any) -> Any:
+    """The shared call, to mock/diarizer unless ``model`` says otherwise."""
     kwargs.setdefault("model", DIARIZER)
-    options: dict[str, Any] = {"base_url": server.base_url, "retry_policy": FAST_RETRIES}
-    if kind == "sync":
-        with stt.OpenRouterSTT(api_key, **options) as client:
-            return client.transcribe(audio, **kwargs)
-
-    async def run() -> Any:
-        async with stt.AsyncOpenRouterSTT(api_key, **options) as client:
-            return await client.transcribe(audio, **kwargs)
-
-    return anyio.run(run)
-
-
-def journal(server: Server) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = httpx.get(server.url + "/_mock/journal", timeout=5.0).json()
-    return entries
-
-
-KINDS = pytest.mark.parametrize("kind", ["sync", "async"])
-FORMS = pytest.mark.parametrize("form", ["json", "multipart"])
+    return calls.transcribe(server, kind, audio, **kwargs)
 
 
 @KINDS
