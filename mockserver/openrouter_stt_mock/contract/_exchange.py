@@ -11,7 +11,18 @@ from starlette.types import Message, Receive, Scope, Send
 from ..faults import RAW_SEND, ConnectionFault
 from ._cassette import KeyRoles, describe_request
 
-__all__ = ["abort", "read_request"]
+__all__ = ["abort", "answer_lifespan", "read_request"]
+
+
+async def answer_lifespan(scope: Scope, receive: Receive, send: Send) -> bool:
+    """Answer the server's lifespan messages when ``scope`` is the lifespan's (the app holds
+    nothing to start or stop); whether it was."""
+    if scope["type"] != "lifespan":
+        return False
+    while (await receive())["type"] != "lifespan.shutdown":
+        await send({"type": "lifespan.startup.complete"})
+    await send({"type": "lifespan.shutdown.complete"})
+    return True
 
 
 async def read_request(

@@ -13,7 +13,7 @@ from starlette.types import Receive, Scope, Send
 from ..errors import error_body
 from ..faults import RAW_SEND
 from ._cassette import KeyRoles, describe_response, write_cassette
-from ._exchange import abort, read_request
+from ._exchange import abort, answer_lifespan, read_request
 
 __all__ = ["DEFAULT_UPSTREAM", "Recorder"]
 
@@ -45,12 +45,7 @@ class Recorder:
         self._timeout = httpx.Timeout(timeout, connect=10.0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-        if scope["type"] != "http":
+        if await answer_lifespan(scope, receive, send) or scope["type"] != "http":
             return
         scope[RAW_SEND] = send
         body, request, match = await read_request(

@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from ..errors import error_body
 from ..faults import RAW_SEND
 from ._cassette import KeyRoles, read_cassettes
-from ._exchange import abort, read_request
+from ._exchange import abort, answer_lifespan, read_request
 
 __all__ = ["Replayer", "nearest"]
 
@@ -57,12 +57,7 @@ class Replayer:
         self._used: dict[str, int] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-        if scope["type"] != "http":
+        if await answer_lifespan(scope, receive, send) or scope["type"] != "http":
             return
         scope.setdefault(RAW_SEND, send)
         _, _, match = await read_request(scope, receive, self.roles, keep_audio=False)
