@@ -22,7 +22,7 @@ from .errors import MockError
 from .journal import Journal, JournalEntry, RecordedRequest, RecordedResponse
 from .ledger import Clock
 from .spec import Verdict, judge
-from .store import Store
+from .store import Script, Store
 
 __all__ = ["KEY_NAMES", "StoreJournal"]
 
@@ -34,7 +34,7 @@ KEY_NAMES: Final = ("journal", "journal_meta")
 _KEPT_BODY: Final = 64 * 1024
 
 # KEYS: journal journal_meta; ARGV: entry, its size, limit, max bytes -> the entry's number
-_RECORD: Final = """
+_RECORD: Final = Script("""
 local number = redis.call('HINCRBY', KEYS[2], 'count', 1)
 redis.call('RPUSH', KEYS[1], number .. '|' .. ARGV[2] .. '|' .. ARGV[1])
 local kept = redis.call('HINCRBY', KEYS[2], 'bytes', ARGV[2])
@@ -45,7 +45,7 @@ while length > 1 and (length > tonumber(ARGV[3]) or kept > tonumber(ARGV[4])) do
   length = length - 1
 end
 return number
-"""
+""")
 
 _REQUEST_FIELDS: Final = (
     *("method", "path", "headers", "body_size", "shape", "parse_error"),
@@ -97,7 +97,6 @@ class StoreJournal(Journal):
         super().__init__(limit, clock, max_bytes=max_bytes)
         self._store = store
         self._keys = [store.key(name) for name in KEY_NAMES]
-        self._record = store.client.register_script(_RECORD)
 
     def record(self, request: RecordedRequest, response: RecordedResponse) -> JournalEntry:
         """Add one exchange, stamped now; return its entry (number 0 when the store failed)."""
@@ -113,7 +112,7 @@ class StoreJournal(Journal):
             self.max_bytes,
         ]
         try:
-            entry.number = self._store.call(lambda _: self._record(self._keys, args))
+            entry.number = self._store.eval(_RECORD, self._keys, args)
         except MockError as exc:
             logger.warning("journal entry lost: %s", exc.message)
         return entry

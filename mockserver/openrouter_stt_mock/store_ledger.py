@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from .errors import MockError
 from .ledger import Clock, Ledger, Reservation
-from .store import Store, from_units, to_units
+from .store import Script, Store, from_units, to_units
 from .world import KeySpec, World
 
 __all__ = ["StoreLedger", "StoreReservation"]
@@ -48,7 +48,7 @@ end
 # KEYS: balance held leases lease_key lease_amount
 # ARGV: now, API key, starting credit, amount, reservation id, lease expiry
 # -> {1, 0} reserved, or {0, available} refused
-_RESERVE: Final = (
+_RESERVE: Final = Script(
     _RELEASE_EXPIRED
     + """
 local balance = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or ARGV[3])
@@ -69,7 +69,7 @@ return {1, 0}
 # KEYS: balance held leases lease_key lease_amount settled
 # ARGV: now, API key, starting credit, -amount, reservation id, -charged, settled expiry
 # -> 1 settled now, 2 settled before (a retry), 0 no such lease (expired, or reset away)
-_SETTLE: Final = """
+_SETTLE: Final = Script("""
 redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', ARGV[1])
 if redis.call('ZREM', KEYS[3], ARGV[5]) == 0 then
   if redis.call('ZSCORE', KEYS[6], ARGV[5]) then return 2 end
@@ -82,12 +82,12 @@ redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3])
 if ARGV[6] ~= '-0' then redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[6]) end
 redis.call('ZADD', KEYS[6], ARGV[7], ARGV[5])
 return 1
-"""
+""")
 
 # KEYS: window_start window_used
 # ARGV: API key, now, window seconds, requests allowed
 # -> {1, start} counted, or {0, start} refused (start as text: Lua numbers reply as integers)
-_ADMIT: Final = """
+_ADMIT: Final = Script("""
 local start = redis.call('HGET', KEYS[1], ARGV[1])
 if not start or tonumber(ARGV[2]) >= tonumber(start) + tonumber(ARGV[3]) then
   start = ARGV[2]
@@ -99,7 +99,7 @@ if tonumber(redis.call('HGET', KEYS[2], ARGV[1])) >= tonumber(ARGV[4]) then
 end
 redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 return {1, start}
-"""
+""")
 
 #: The names of every key this module writes (for a reset).
 KEY_NAMES: Final = (
@@ -137,14 +137,10 @@ class StoreLedger:
         key = store.key
         self._accounts = [key(name) for name in KEY_NAMES[:6]]
         self._windows = [key(name) for name in KEY_NAMES[6:]]
-        client = store.client
-        self._reserve = client.register_script(_RESERVE)
-        self._settle = client.register_script(_SETTLE)
-        self._admit = client.register_script(_ADMIT)
 
     def balance(self, key: str) -> Decimal:
         """The key's credit in USD (charges included, open reservations not)."""
-        found: Any = self._store.call(lambda client: client.hget(self._accounts[0], key))
+        found: Any = self._store.run("HGET", self._accounts[0], key)
         return from_units(found if found is not None else self._credit[key])
 
     def admit(self, key: str, spec: KeySpec) -> None:
@@ -154,7 +150,7 @@ class StoreLedger:
             return
         now = self._clock()
         args: list[str | int] = [key, repr(now), repr(limit.window_seconds), limit.requests]
-        counted, start = self._store.call(lambda _: self._admit(self._windows, args))
+        counted, start = self._store.eval(_ADMIT, self._windows, args)
         if counted:
             return
         reset = float(start) + limit.window_seconds
@@ -182,7 +178,7 @@ class StoreLedger:
             ident,
             repr(now + self._lease_seconds),
         ]
-        reserved, available = self._store.call(lambda _: self._reserve(self._accounts[:5], args))
+        reserved, available = self._store.eval(_RESERVE, self._accounts[:5], args)
         if not reserved:
             raise MockError(
                 402,
@@ -211,6 +207,6 @@ class StoreLedger:
             repr(now + self._lease_seconds),
         ]
         try:
-            self._store.call(lambda _: self._settle(self._accounts, args))
+            self._store.eval(_SETTLE, self._accounts, args)
         except MockError:
-            self._store.call(lambda _: self._settle(self._accounts, args), retry=True)
+            self._store.eval(_SETTLE, self._accounts, args, retry=True)

@@ -57,7 +57,7 @@ class StoreScenarios:
 
     def take(self) -> Outcome | None:
         """Remove and return the next outcome, or ``None`` when nothing is planned."""
-        data: Any = self._store.call(lambda client: client.lpop(self._key))
+        data: Any = self._store.run("LPOP", self._key)
         return None if data is None else decode_outcome(data)
 
     def pending(self) -> tuple[Outcome, ...]:
