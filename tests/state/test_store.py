@@ -3,6 +3,7 @@ key layout, reset, leases, settling once, and a store that fails."""
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -13,7 +14,7 @@ import redis
 
 from openrouter_stt_mock import DEFAULT_API_KEY, MockConfig, MockHandle, World
 from openrouter_stt_mock.errors import MockError
-from openrouter_stt_mock.store import PAUSE_SECONDS, from_units, to_units, world_digest
+from openrouter_stt_mock.store import PAUSE_SECONDS, Store, from_units, to_units, world_digest
 from openrouter_stt_mock.store_ledger import StoreReservation
 
 from ..mock.conftest import auth, body, error_of
@@ -296,3 +297,27 @@ def test_a_slow_store_gives_a_503_within_the_timeout(
     # Charged for the two requests answered 200 only: the one that timed out was not settled.
     time.sleep(0.1)
     assert handle.balance(DEFAULT_API_KEY) == Decimal(1000) - 2 * COST
+
+
+_FORKED: list[Store] = []
+
+
+def _client_id_in_child() -> int:
+    client_id: int = _FORKED[0].run("CLIENT", "ID")
+    return client_id
+
+
+def test_a_forked_worker_talks_on_connections_of_its_own(valkey: ValkeyProcess, namespace: str):
+    # The commands of a request go to the store's own connections, not redis-py's pool: a
+    # worker forked from a parent that used them must open its own, as --workers N does.
+    store = Store(valkey.url, namespace, World.default())
+    try:
+        parent = store.run("CLIENT", "ID")
+        _FORKED[:] = [store]
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            child = pool.apply(_client_id_in_child)
+        assert child != parent
+        assert store.run("CLIENT", "ID") == parent  # the child left the parent's socket open
+    finally:
+        _FORKED.clear()
+        store.close()
