@@ -8,7 +8,8 @@ Calls are synchronous, as the in-memory state's are: a store on loopback or a LA
 under a millisecond, much less than an asyncio round trip through redis-py's async client costs in
 CPU. The commands of a request (:meth:`Store.run`, :meth:`Store.eval`) go straight to a
 connection of the store's own: redis-py's client wraps each call in a pool checkout, a retry loop
-and metrics, which cost a request on the store about 0.1 ms of CPU. Each call is bounded by
+and metrics, which cost a request 0.27 ms of the worker's CPU under load (1.27x the requests/s
+without it, ``./scripts/bench --only state``). Each call is bounded by
 ``state_timeout_seconds`` (connect and reply), is never retried by the client library, and after
 a failure the store is not asked again for :data:`PAUSE_SECONDS`: meanwhile every call fails at
 once. A failure is a 503 in OpenRouter's error shape with ``Retry-After`` (see
