@@ -55,7 +55,8 @@ from .errors import MockError, bad_request, error_response, json_response
 from .faults import FaultResponse
 from .handle import MockHandle
 from .journal import RecordedRequest, RecordedResponse
-from .reader import Audio, Body, measure_fetched, open_body
+from .measure import Audio, measure_fetched
+from .reader import Body, open_body
 from .scenarios import Outcome, forced_response_parts, parse_prefer
 from .state import Accounts
 from .usage import Bill, transcript_of, url_hold

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
-from .reader import Audio
+from .measure import Audio
 from .world import ProviderSpec
 
 __all__ = ["Bill", "seconds_of", "transcript_of", "url_hold"]

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openrouter_stt_mock import create_app, reader, sync_transport
+from openrouter_stt_mock import create_app, measure, reader, sync_transport
 from openrouter_stt_mock.errors import MockError
 
 from .conftest import ENDPOINT, ROOT_URL, auth, body, error_of, sample
@@ -167,7 +167,7 @@ def test_the_fast_decoder_accepts_only_what_strict_mode_accepts(data: str) -> No
         except Exception:
             return None
 
-    fast, strict = outcome(reader._b64decode), outcome(reader._strict_b64decode)
+    fast, strict = outcome(measure.b64decode), outcome(measure._strict_b64decode)
     # Beyond strict mode, the reader refuses what decodes to nothing and the excess padding
     # binascii lets through ("QUJD=").
     padding_right = len(data) % 4 == 0 and len(data) - len(data.rstrip("=")) <= 2

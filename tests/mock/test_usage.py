@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from openrouter_stt_mock import ProviderSpec
-from openrouter_stt_mock.reader import Audio
+from openrouter_stt_mock.measure import Audio
 from openrouter_stt_mock.usage import Bill, seconds_of, transcript_of
 
 PAGE_TEXT = "Hello, this is a test of OpenAI speech-to-text transcription."

@@ -231,7 +231,7 @@ def chunked(parts: list[bytes]) -> list[bytes]:
 def sample_cost(fmt: str = "ogg") -> Decimal:
     """What one request with the bundled sample in ``fmt`` costs in the worlds written here."""
     from openrouter_stt_mock.audio import audio_duration
-    from openrouter_stt_mock.reader import Audio
+    from openrouter_stt_mock.measure import Audio
     from openrouter_stt_mock.usage import Bill
     from openrouter_stt_mock.world import ProviderSpec
 
