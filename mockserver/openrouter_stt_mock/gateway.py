@@ -51,6 +51,7 @@ from starlette.responses import Response
 from openrouter_stt.formats import AUDIO_FORMATS
 from openrouter_stt_models import STTRequest
 
+from .deadline import idle_deadline
 from .errors import MockError, bad_request, error_response, json_response
 from .faults import FaultResponse
 from .handle import MockHandle
@@ -296,24 +297,28 @@ async def _read_body(
     received = 0
     chunks = request.stream()
     # A body that stalls must not hold the connection: each piece is due within the limit. One
-    # cancel scope whose deadline moves on as pieces come (at most every 1% of the limit, so a
-    # piece costs a clock read rather than a timer): a scope per piece cost more than the rest
-    # of reading the body.
-    with anyio.CancelScope(deadline=anyio.current_time() + idle_limit) as idle:
-        async for chunk in chunks:
-            now = anyio.current_time()
-            if idle.deadline - now < idle_limit * 0.99:
-                idle.deadline = now + idle_limit
-            seen.body_size = received = received + len(chunk)
-            if received > limit:
-                raise MockError(
-                    413,
-                    f"Request body too large: over {limit} bytes",
-                    metadata={"limit_bytes": limit},
-                )
-            reader.feed(chunk)
-        return reader.finish()
-    await chunks.aclose()
+    # deadline that moves on as pieces come, at most every 1% of the limit, so that a piece costs
+    # a clock read rather than a timer.
+    idle, clock = idle_deadline(idle_limit)
+    try:
+        async with idle:
+            pushed = clock()
+            async for chunk in chunks:
+                now = clock()
+                if now - pushed > idle_limit / 100:
+                    idle.reschedule(now + idle_limit)
+                    pushed = now
+                seen.body_size = received = received + len(chunk)
+                if received > limit:
+                    raise MockError(
+                        413,
+                        f"Request body too large: over {limit} bytes",
+                        metadata={"limit_bytes": limit},
+                    )
+                reader.feed(chunk)
+            return reader.finish()
+    except TimeoutError:
+        await chunks.aclose()
     raise MockError(
         408,
         f"Request Timeout: no byte of the body arrived for {idle_limit:g} s",
