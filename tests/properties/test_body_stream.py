@@ -26,6 +26,7 @@ from openrouter_stt._body import make_body
 from openrouter_stt._checks import check_fields
 from openrouter_stt._files import AudioBody, _aencode, _encode, load_audio
 from openrouter_stt_models import STTRequest
+from tests.properties._bodies import read_async, read_sync
 from tests.properties.strategies import byte_strings, chunk_sizes, languages, schema, temperatures
 
 # A leading zero byte matches no audio signature, so the explicit format always applies.
@@ -113,20 +114,6 @@ def test_encoding_any_split_of_any_bytes_is_their_base64(data: bytes, cuts: list
     assert anyio.run(collect) == expected
 
 
-def _sync(body: AudioBody) -> bytes:
-    try:
-        return b"".join(body)
-    finally:
-        body.close()
-
-
-async def _async(body: AudioBody) -> bytes:
-    try:
-        return b"".join([chunk async for chunk in body])
-    finally:
-        await body.aclose()
-
-
 REQUEST_SCHEMA = jsonschema.Draft202012Validator(schema("STTRequest"))
 
 
@@ -172,10 +159,10 @@ def test_the_streamed_body_is_its_base64_and_a_valid_request_at_any_chunk_size(
     async def read_all_async(folder: Path) -> None:
         for how, audio in _sources(data, folder):
             body = make_body(load_audio(audio, "flac"), fields, "json")
-            check(f"async {how}", body, await _async(body))
+            check(f"async {how}", body, await read_async(body))
 
     with tempfile.TemporaryDirectory() as folder, mock.patch.object(_files, "CHUNK_SIZE", chunk):
         for how, audio in _sources(data, Path(folder)):
             body = make_body(load_audio(audio, "flac"), fields, "json")
-            check(how, body, _sync(body))
+            check(how, body, read_sync(body))
         anyio.run(read_all_async, Path(folder))

@@ -23,6 +23,7 @@ from openrouter_stt._checks import check_fields
 from openrouter_stt._files import AudioBody, load_audio
 from openrouter_stt_models import STTMultipartRequest
 from tests._forms import Part, parse_form
+from tests.properties._bodies import read_async, read_sync
 from tests.properties.strategies import (
     bundled_audio,
     languages,
@@ -72,20 +73,6 @@ def _sources(data: bytes, folder: Path) -> Iterable[tuple[str, Any]]:
     moved = io.BytesIO(b"\x00" * 5 + data)
     moved.seek(5)
     yield "file at an offset", moved
-
-
-def _sync(body: AudioBody) -> bytes:
-    try:
-        return b"".join(body)
-    finally:
-        body.close()
-
-
-async def _async(body: AudioBody) -> bytes:
-    try:
-        return b"".join([chunk async for chunk in body])
-    finally:
-        await body.aclose()
 
 
 def _form(parts: list[Part]) -> dict[str, Any]:
@@ -154,12 +141,12 @@ def test_the_streamed_form_is_the_request_at_any_chunk_size(
     async def read_all_async(folder: Path) -> None:
         for how, source in _sources(content, folder):
             body = make_body(load_audio(source, given_format), fields, "multipart")
-            check(f"async {how}", body, await _async(body))
+            check(f"async {how}", body, await read_async(body))
 
     with tempfile.TemporaryDirectory() as folder, mock.patch.object(_files, "CHUNK_SIZE", chunk):
         for how, source in _sources(content, Path(folder)):
             body = make_body(load_audio(source, given_format), fields, "multipart")
-            first = _sync(body)
-            assert _sync(body) == first, f"{how}: a retry sends other bytes"
+            first = read_sync(body)
+            assert read_sync(body) == first, f"{how}: a retry sends other bytes"
             check(how, body, first)
         anyio.run(read_all_async, Path(folder))
