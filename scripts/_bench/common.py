@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import wave
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ __all__ = [
     "peak_rss_bytes",
     "run_child",
     "server",
+    "split_cpus",
     "stop",
     "wav_bytes",
     "write_wav",
@@ -84,8 +85,30 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run_child(module: str, args: Sequence[str], timeout: float = 300) -> dict[str, Any]:
-    """Run ``python -m module args`` in a fresh process; return the JSON it prints last."""
+def split_cpus() -> tuple[frozenset[int], frozenset[int]] | None:
+    """The CPUs for a server under load and those for its load, when there are two or more to
+    share: the server gets the last one, the load the others (``None`` where processes cannot
+    be pinned, or there is one CPU)."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    return frozenset(cpus[-1:]), frozenset(cpus[:-1])
+
+
+def _pinned(cpus: frozenset[int] | None) -> Callable[[], None] | None:
+    """What a child runs before its program so that it and its threads use only ``cpus``."""
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+def run_child(
+    module: str, args: Sequence[str], timeout: float = 300, cpus: frozenset[int] | None = None
+) -> dict[str, Any]:
+    """Run ``python -m module args`` in a fresh process (on ``cpus`` when given); return the
+    JSON it prints last."""
     done = subprocess.run(
         [sys.executable, "-m", module, *args],
         capture_output=True,
@@ -93,6 +116,7 @@ def run_child(module: str, args: Sequence[str], timeout: float = 300) -> dict[st
         timeout=timeout,
         env=_env(),
         check=False,
+        preexec_fn=_pinned(cpus),
     )
     if done.returncode != 0:
         raise RuntimeError(f"{module} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
@@ -127,8 +151,10 @@ def command_server(
     timeout: float = 60,
     cwd: Path | None = None,
     keep_stdout: bool = False,
+    cpus: frozenset[int] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``command`` (a server that listens on 127.0.0.1:``port``) until the block ends.
+    """Run ``command`` (a server that listens on 127.0.0.1:``port``) until the block ends; with
+    ``cpus``, it and every thread it starts run on those CPUs only.
 
     Waits up to ``timeout`` seconds for the port; stops the process by its id (SIGTERM, then
     SIGKILL after 10 s). Its stderr (and stdout with ``keep_stdout``, else discarded) goes to a
@@ -136,7 +162,14 @@ def command_server(
     """
     with tempfile.TemporaryFile() as log:
         stdout = log if keep_stdout else subprocess.DEVNULL
-        process = subprocess.Popen(list(command), stdout=stdout, stderr=log, env=env, cwd=cwd)
+        process = subprocess.Popen(
+            list(command),
+            stdout=stdout,
+            stderr=log,
+            env=env,
+            cwd=cwd,
+            preexec_fn=_pinned(cpus),
+        )
         try:
             try:
                 wait_for_port(port, process, timeout)

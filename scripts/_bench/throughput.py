@@ -3,9 +3,13 @@
 The mock and the bare app (which only parses the same body) run under uvicorn with one worker;
 WireMock and Prism (:mod:`_bench.rivals`) with the settings given there. All listen on 127.0.0.1
 and take turns under the same load: wrk when it is installed, else :mod:`_bench.load` in a
-process of its own. The body is a 100 KB WAV as the client sends it, base64 in JSON, with the
-default world's ``sk-or-mock-ok`` key; the mock also takes its turns with the same WAV uploaded
-as multipart/form-data, set beside its JSON figure.
+process of its own. Each server runs on one CPU and the load on the others
+(:func:`~_bench.common.split_cpus`), so that every server has the same CPU to itself and none
+takes the load's: the mock with one worker uses one CPU, while a JVM's or node's threads would
+otherwise spread over every CPU, the load's included. WireMock also takes turns on every CPU,
+shared with the load, as it runs when nothing pins it. The body is a 100 KB WAV as the client
+sends it, base64 in JSON, with the default world's ``sk-or-mock-ok`` key; the mock also takes its
+turns with the same WAV uploaded as multipart/form-data, set beside its JSON figure.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from . import rivals as rival_tools
-from .common import _env, command_server, free_port, run_child, wav_bytes
+from .common import _env, _pinned, command_server, free_port, run_child, split_cpus, wav_bytes
 from .load import KEY, PATH
 from .results import Figure
 from .rivals import Rival
@@ -61,6 +66,7 @@ def _wrk(
     seconds: float,
     path: str = PATH,
     content_type: str = JSON,
+    cpus: frozenset[int] | None = None,
 ) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     assert wrk is not None
@@ -81,6 +87,7 @@ def _wrk(
         text=True,
         check=True,
         timeout=seconds + 60,
+        preexec_fn=_pinned(cpus),
     )
     return _parse_wrk(done.stdout)
 
@@ -122,12 +129,13 @@ def _load(
     use_wrk: bool,
     path: str = PATH,
     content_type: str = JSON,
+    cpus: frozenset[int] | None = None,
 ) -> dict[str, Any]:
     if use_wrk:
-        return _wrk(port, body_file, connections, seconds, path, content_type)
+        return _wrk(port, body_file, connections, seconds, path, content_type, cpus)
     args = [str(port), str(body_file), str(connections), str(seconds), str(max_requests)]
     args += [path, content_type]
-    return run_child("_bench.load", args, timeout=seconds + 60)
+    return run_child("_bench.load", args, timeout=seconds + 60, cpus=cpus)
 
 
 def _answered_200(result: dict[str, Any]) -> str | None:
@@ -144,7 +152,13 @@ def _answered_200(result: dict[str, Any]) -> str | None:
 
 BARE = "bare Starlette + orjson"
 #: Short names in the figures, and the bars on ours/theirs: requests/s at least, p99 at most.
-SHORT = {"bare": "bare app", "wiremock": "WireMock", "prism": "Prism", "form": "multipart"}
+SHORT = {
+    "bare": "bare app",
+    "wiremock": "WireMock",
+    "wiremock-all": "WireMock on every CPU",
+    "prism": "Prism",
+    "form": "multipart",
+}
 RPS_BARS = {"bare": 0.8, "wiremock": 1.25, "prism": 20.0}
 P99_BARS = {"wiremock": 0.5}
 
@@ -154,10 +168,11 @@ def _python(argv: list[str]) -> Callable[[int], list[str]]:
 
 
 @contextmanager
-def _serving(contender: Rival, port: int) -> Iterator[None]:
+def _serving(contender: Rival, port: int, cpus: frozenset[int] | None) -> Iterator[None]:
     command = contender.command(port)
     keep = contender.key not in ("mock", "bare")
-    with command_server(command, port, _env(), contender.start_timeout, keep_stdout=keep):
+    timeout = contender.start_timeout
+    with command_server(command, port, _env(), timeout, keep_stdout=keep, cpus=cpus):
         yield
 
 
@@ -171,6 +186,7 @@ def run(
     warmup: float = 1.0,
     rivals: bool = True,
     report: Callable[[str], None] = print,
+    pin: bool = True,
 ) -> list[Figure]:
     """Requests/s and latency of the mock, the bare app, WireMock and Prism under the same load.
 
@@ -180,8 +196,11 @@ def run(
     Fresh processes matter: the same server runs a tenth faster or slower from one start to the
     next (memory layout, hash seeds), which one long run per server reads as a difference between
     them. With ``rivals`` false, or where npm, java or node is missing, WireMock and Prism are
-    left out and the reason is reported.
+    left out and the reason is reported. With ``pin`` (and two CPUs or more), each server runs on
+    one CPU and the load on the others; WireMock also runs once more unpinned.
     """
+    split = split_cpus() if pin else None
+    server_cpus, load_cpus = split if split is not None else (None, None)
     use_wrk = generator == "wrk" or (generator == "auto" and shutil.which("wrk") is not None)
     turn = max(1.0, seconds / rounds)
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
@@ -195,6 +214,10 @@ def run(
         if rivals:
             found, skipped = rival_tools.rivals(Path(tmp), report)
             contenders += found
+            wiremock = next((r for r in found if r.key == "wiremock"), None)
+            if wiremock is not None and split is not None:
+                label = f"{wiremock.label} on every CPU"
+                contenders.append(replace(wiremock, key="wiremock-all", label=label))
         for key, reason in skipped.items():
             report(f"   {SHORT[key]} baseline skipped: {reason}")
         body_file = Path(tmp) / "body.json"
@@ -211,9 +234,10 @@ def run(
                 try:
                     port = free_port()
                     body, content_type = bodies.get(contender.key, (body_file, JSON))
-                    with _serving(contender, port):
+                    pinned = None if contender.key == "wiremock-all" else server_cpus
+                    with _serving(contender, port, pinned):
                         load = (port, body, connections)
-                        how = (use_wrk, contender.path, content_type)
+                        how = (use_wrk, contender.path, content_type, load_cpus)
                         _load(*load, warmup, max_requests, *how)
                         result = _load(*load, turn, max_requests, *how)
                     problem = _answered_200(result)
@@ -234,6 +258,9 @@ def run(
         "connections": connections,
         "audio_bytes": audio_bytes,
         "warmup_seconds": warmup,
+        "cpus": {"server": sorted(server_cpus), "load": sorted(load_cpus)}
+        if server_cpus is not None and load_cpus is not None
+        else "not pinned",
         "turn_seconds": turn,
         "rounds": {key: [round(r["rps"]) for r in found] for key, found in runs.items()},
         "paths": {c.key: c.path for c in contenders},
@@ -255,7 +282,7 @@ def run(
                 baseline=theirs["rps"],
                 baseline_name=label,
                 better="higher",
-                bar=RPS_BARS[key],
+                bar=RPS_BARS.get(key),
                 notes=notes if not throughput else {},
             )
         )

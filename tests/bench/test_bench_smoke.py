@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 from pathlib import Path
 
 import httpx
 import pytest
 from _bench import __main__ as bench
-from _bench import load, overhead, profile_mock, rivals, throughput, upload
+from _bench import common, load, overhead, profile_mock, rivals, throughput, upload
 from _bench.common import command_server, free_port, wav_bytes
 from _bench.results import (
     BASELINE_COLOUR,
@@ -235,12 +236,19 @@ def test_throughput_figures_name_every_baseline(
     )
     _well_formed(figures)
     names = {f.baseline_name for f in figures}
+    wiremock = rival_servers["wiremock"].label
+    split = common.split_cpus()
     assert names == {
         "bare Starlette + orjson",
-        rival_servers["wiremock"].label,
+        wiremock,
         rival_servers["prism"].label,
         "openrouter-stt mock, JSON upload",
+        *([f"{wiremock} on every CPU"] if split else []),
     }
+    # Every server had the same CPU to itself, the load the others.
+    server, load = split or ((), ())
+    cpus = {"server": sorted(server), "load": sorted(load)} if split else "not pinned"
+    assert figures[0].notes["cpus"] == cpus
     # The multipart upload ran (every answer a 200) and is set beside the JSON one.
     (form,) = [f for f in figures if f.name == "multipart vs JSON upload"]
     assert form.ours > 0
@@ -253,6 +261,24 @@ def test_throughput_figures_name_every_baseline(
         ("mock latency", "p99 vs WireMock"): ("lower", 0.5),
     }
     assert figures[0].notes["skipped"] == {}
+
+
+@pytest.mark.skipif(common.split_cpus() is None, reason="needs two CPUs and sched_setaffinity")
+def test_a_pinned_server_and_every_thread_it_starts_run_on_its_cpus_only() -> None:
+    server, _ = common.split_cpus() or ((), ())
+    port = free_port()
+    # A server with a thread of its own, as a JVM has: every thread must be on the server's CPU.
+    code = (
+        "import socket, sys, threading, time\n"
+        "threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+        "s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()\n"
+        "time.sleep(30)\n"
+    )
+    with command_server(["python", "-c", code, str(port)], port, cpus=server) as process:
+        threads = [int(tid) for tid in os.listdir(f"/proc/{process.pid}/task")]
+        assert len(threads) == 2
+        assert all(os.sched_getaffinity(tid) == set(server) for tid in threads)
+    assert os.sched_getaffinity(0) != set(server)  # the parent is left as it was
 
 
 def test_a_knob_is_measured_against_the_mock_without_it() -> None:
