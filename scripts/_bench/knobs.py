@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Final
 
-from .common import free_port
+from .common import free_port, split_cpus
 from .results import Figure
 from .rivals import Rival
 from .throughput import _MOCK, _answered_200, _load, _median_run, _python, _serving, mock_body
@@ -35,6 +35,10 @@ KNOBS: Final = {
     ),
     "freed heap kept (mallopt)": (
         "from openrouter_stt_mock import cli; cli._keep_freed_heap = lambda: False"
+    ),
+    "journal entries built when read": (
+        "from openrouter_stt_mock.journal import Journal; "
+        "Journal.record_arrival = lambda self, arrival: self.record(*arrival.build())"
     ),
 }
 #: The least gain, as ours/without, for a knob to stay.
@@ -62,16 +66,18 @@ def run(
         for knob in knobs
     ]
     runs: dict[str, list[dict[str, Any]]] = {c.key: [] for c in contenders}
+    # As in the throughput section: the server on one CPU, the load on the others.
+    server_cpus, load_cpus = split_cpus() or (None, None)
     with tempfile.TemporaryDirectory(prefix="bench-knobs-") as tmp:
         body_file = Path(tmp) / "body.json"
         body_file.write_bytes(mock_body(100_000))
         for number in range(rounds):
             for contender in contenders if number % 2 == 0 else contenders[::-1]:
                 port = free_port()
-                with _serving(contender, port):
+                with _serving(contender, port, server_cpus):
                     load = (port, body_file, connections)
-                    _load(*load, warmup, 1_000_000, False)
-                    result = _load(*load, seconds, 1_000_000, False)
+                    _load(*load, warmup, 1_000_000, False, cpus=load_cpus)
+                    result = _load(*load, seconds, 1_000_000, False, cpus=load_cpus)
                 problem = _answered_200(result)
                 if problem is not None:
                     raise subprocess.SubprocessError(f"{contender.label}: {problem}")
