@@ -96,6 +96,32 @@ def _with_extra(parts: list[tuple[str, str]], extra: Mapping[str, object]) -> li
 def _json_body(
     input_audio: dict[str, str], fields: RequestFields, extra: Mapping[str, object]
 ) -> bytes:
+    if not extra:
+        # Calls mostly repeat their fields: their body comes from a small cache, which spares
+        # each call a model's validation and dump. Fields holding a list or a mapping are not
+        # hashable: their body is made anew. Keys tell 1 from 1.0 and True, and 0.0 from -0.0.
+        typed = tuple(
+            (name, type(value), value, repr(value) if isinstance(value, float) else None)
+            for name, value in fields.items()
+        )
+        try:
+            return _cached_json_body(tuple(input_audio.items()), typed)
+        except TypeError:
+            pass
+    return _new_json_body(input_audio, fields, extra)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_json_body(
+    input_audio: tuple[tuple[str, str], ...],
+    fields: tuple[tuple[str, type, object, str | None], ...],
+) -> bytes:
+    return _new_json_body(dict(input_audio), {name: value for name, _, value, _ in fields}, {})
+
+
+def _new_json_body(
+    input_audio: Mapping[str, object], fields: RequestFields, extra: Mapping[str, object]
+) -> bytes:
     # The generated models are built on first use: importing the package stays light.
     from openrouter_stt_models import STTRequest
 
