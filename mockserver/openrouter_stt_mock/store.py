@@ -15,6 +15,15 @@ a failure the store is not asked again for :data:`PAUSE_SECONDS`: meanwhile ever
 once. A failure is a 503 in OpenRouter's error shape with ``Retry-After`` (see
 :func:`unavailable`); the store is tried again by itself once the pause ends.
 
+A write whose reply the request does not need (settling, the journal) is posted
+(:meth:`Store.post`): sent at once, its reply read before the next command's on that connection.
+Waiting on the store costs a worker more than the round trip, as every wait hands its core to
+another process and comes back to cold caches. The server runs each connection's commands in the
+order sent, and a posted write is sent before the answer goes out, so what anyone does after
+reading an answer comes after that answer's writes; a read through the client (:meth:`call`)
+first reads every reply still owed, so its own process sees them too. A write that fails after
+it was sent is logged and lost: a lost settlement leaves its lease to expire uncharged.
+
 Keys are ``NAMESPACE:{WORLD}:NAME``: ``WORLD`` is a digest of the world served, so processes serve
 one shared world only when they serve the same world, and two namespaces (or two worlds) share a
 server without meeting. The braces keep a world's keys in one cluster slot, as scripts need.
@@ -149,12 +158,25 @@ class Script:
         object.__setattr__(self, "sha", digest.hexdigest())
 
 
+#: What to do with a posted write's reply.
+OnReply = Callable[[Any], None]
+
+
+@dataclass
+class _Link:
+    """One of the store's own connections, and what to do with each reply it still owes (one
+    per posted write, in the order sent)."""
+
+    connection: ConnectionInterface
+    owed: list[OnReply | None] = field(default_factory=list)
+
+
 class Store:
     """A Valkey/Redis connection pool for one world, failing fast and bounded in time.
 
     ``key(name)`` spells a key of this world; :meth:`call` runs an operation on the client,
-    :meth:`run` and :meth:`eval` one command; each turns a lost, slow or unready store into
-    :func:`unavailable`.
+    :meth:`run` and :meth:`eval` one command, :meth:`post` one script without waiting; each
+    turns a lost, slow or unready store into :func:`unavailable`.
     """
 
     def __init__(
@@ -175,9 +197,9 @@ class Store:
         self._lock = threading.Lock()
         self._paused_until = 0.0
         self._last_failure = ""
-        # The connections of run(): taken and given back by list.pop and list.append, which
-        # the GIL keeps atomic. A fork's child starts a list of its own (see _connection).
-        self._idle: list[ConnectionInterface] = []
+        # The connections of run() and post(): taken and given back by list.pop and
+        # list.append, which the GIL keeps atomic. A fork's child starts a list of its own.
+        self._idle: list[_Link] = []
         self._owner = os.getpid()
 
     def key(self, name: str) -> str:
@@ -185,25 +207,22 @@ class Store:
         return self.prefix + name
 
     def call(self, operation: Callable[[redis.Redis], T], *, retry: bool = False) -> T:
-        """Run ``operation`` on the client; raise :func:`unavailable` when the store fails.
+        """Run ``operation`` on the client, once every posted write has been answered; raise
+        :func:`unavailable` when the store fails.
 
         ``retry``: try even during the pause that follows a failure (a second try of a call
         that must know whether its first try took effect).
         """
-        if not retry and time.monotonic() < self._paused_until:
-            raise unavailable(self._last_failure)
-        try:
-            return operation(self.client)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            self._fail(exc)
-        except redis.ResponseError as exc:
-            if not str(exc).startswith(_TRANSIENT_REPLIES):
-                raise
-            self._fail(exc)
+
+        def caught_up(client: redis.Redis) -> T:
+            self._catch_up()
+            return operation(client)
+
+        return self._guarded(caught_up, retry)
 
     def run(self, *command: str | bytes | int | float, retry: bool = False) -> Any:
         """Send one command and return its reply, failing as :meth:`call` does."""
-        return self.call(lambda _: self._send(command), retry=retry)
+        return self._guarded(lambda _: self._send(command), retry)
 
     def eval(
         self,
@@ -220,23 +239,98 @@ class Store:
         except NoScriptError:
             return self.run("EVAL", script.source, len(keys), *keys, *args, retry=retry)
 
-    def _send(self, command: tuple[str | bytes | int | float, ...]) -> Any:
-        connection = self._connection()
+    def post(
+        self,
+        script: Script,
+        keys: Sequence[str],
+        args: Sequence[str | bytes | int],
+        on_reply: OnReply | None = None,
+        *,
+        retry: bool = False,
+    ) -> None:
+        """Send ``script`` on ``keys`` and ``args`` without waiting for its reply, which
+        ``on_reply`` is given once read; raises as :meth:`call` does when it cannot be sent.
+
+        Its source goes with it: a reply that says the store lacks the script would come too
+        late to send it again in order.
+        """
+        command = ("EVAL", script.source, len(keys), *keys, *args)
+        self._guarded(lambda _: self._post(command, on_reply), retry)
+
+    def _guarded(self, operation: Callable[[redis.Redis], T], retry: bool) -> T:
+        if not retry and time.monotonic() < self._paused_until:
+            raise unavailable(self._last_failure)
         try:
-            connection.send_command(*command, check_health=False)  # type: ignore[no-untyped-call]
-            return connection.read_response()
+            return operation(self.client)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            self._fail(exc)
+        except redis.ResponseError as exc:
+            if not str(exc).startswith(_TRANSIENT_REPLIES):
+                raise
+            self._fail(exc)
+
+    def _send(self, command: tuple[str | bytes | int | float, ...]) -> Any:
+        link = self._link()
+        try:
+            link.connection.send_command(*command, check_health=False)  # type: ignore[no-untyped-call]
+            self._read_owed(link)
+            return link.connection.read_response()
+        except BaseException as exc:
+            _lost_unless_ready(link, exc)
+            raise
         finally:
             # After a lost connection or a timeout it has closed itself, and reconnects when
             # next used; an error reply leaves it ready.
-            self._idle.append(connection)
+            self._idle.append(link)
 
-    def _connection(self) -> ConnectionInterface:
+    def _post(self, command: tuple[str | bytes | int, ...], on_reply: OnReply | None) -> None:
+        link = self._link()
+        try:
+            link.connection.send_command(*command, check_health=False)  # type: ignore[no-untyped-call]
+            link.owed.append(on_reply)
+        except BaseException as exc:
+            _lost_unless_ready(link, exc)
+            raise
+        finally:
+            self._idle.append(link)
+
+    @staticmethod
+    def _read_owed(link: _Link) -> None:
+        owed, link.owed = link.owed, []
+        for number, on_reply in enumerate(owed):
+            try:
+                reply = link.connection.read_response()
+            except redis.ResponseError as exc:
+                logger.warning("state store refused a write: %s", exc)
+                continue
+            except BaseException as exc:
+                link.owed = owed[number:]
+                _lost_unless_ready(link, exc)
+                raise
+            if on_reply is not None:
+                on_reply(reply)
+
+    def _catch_up(self) -> None:
+        """Read every reply the idle connections owe."""
+        idle, links = self._own_idle(), []
+        try:
+            while idle:
+                links.append(idle.pop())
+            for link in links:
+                self._read_owed(link)
+        finally:
+            idle.extend(links)
+
+    def _own_idle(self) -> list[_Link]:
         if os.getpid() != self._owner:  # a forked worker: the parent's sockets are not its own
             self._idle, self._owner = [], os.getpid()
+        return self._idle
+
+    def _link(self) -> _Link:
         try:
-            return self._idle.pop()
+            return self._own_idle().pop()
         except IndexError:
-            return self.client.connection_pool.make_connection()
+            return _Link(self.client.connection_pool.make_connection())
 
     def _fail(self, exc: Exception) -> NoReturn:
         reason = f"{public_url(self.url)}: {type(exc).__name__}: {exc}"
@@ -253,7 +347,21 @@ class Store:
         self.call(lambda client: client.ping())
 
     def close(self) -> None:
-        """Close the pool's connections and those of :meth:`run`."""
+        """Close the pool's connections and the store's own, once they have answered every
+        posted write (a socket closed with a reply unread is reset, and the server may drop a
+        write it has not read yet)."""
+        try:
+            self._catch_up()
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            logger.warning("state store failed while closing: %s", exc)
         self.client.close()
-        for connection in self._idle:
-            connection.disconnect()  # type: ignore[no-untyped-call]
+        for link in self._idle:
+            link.connection.disconnect()  # type: ignore[no-untyped-call]
+
+
+def _lost_unless_ready(link: _Link, exc: BaseException) -> None:
+    """After anything but an error reply the connection has closed itself: the replies it owed
+    will not come."""
+    if link.owed and not isinstance(exc, redis.ResponseError):
+        logger.warning("state store: the outcome of %d posted write(s) is unknown", len(link.owed))
+        link.owed = []

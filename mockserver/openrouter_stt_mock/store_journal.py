@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from functools import partial
 from typing import Any, Final
 
 import orjson
@@ -99,7 +100,8 @@ class StoreJournal(Journal):
         self._keys = [store.key(name) for name in KEY_NAMES]
 
     def record(self, request: RecordedRequest, response: RecordedResponse) -> JournalEntry:
-        """Add one exchange, stamped now; return its entry (number 0 when the store failed)."""
+        """Add one exchange, stamped now; return its entry, numbered once the store's reply is
+        read (0 until then, and when the store failed)."""
         verdict = None
         if len(response.body) > _KEPT_BODY:
             verdict = judge(request, response)
@@ -112,7 +114,7 @@ class StoreJournal(Journal):
             self.max_bytes,
         ]
         try:
-            entry.number = self._store.eval(_RECORD, self._keys, args)
+            self._store.post(_RECORD, self._keys, args, partial(setattr, entry, "number"))
         except MockError as exc:
             logger.warning("journal entry lost: %s", exc.message)
         return entry

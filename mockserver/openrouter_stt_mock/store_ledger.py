@@ -190,8 +190,9 @@ class StoreLedger:
     def settle(self, reservation: Reservation, charged: Decimal) -> None:
         """End a reservation, charging ``charged`` (at most the amount held; zero on failure).
 
-        Tried twice: the second try tells a charge whose reply was lost (already settled) from
-        one that never reached the store. When neither answers, the lease expires by itself.
+        Posted (its reply is not waited for), and posted again when it could not be sent: the
+        lease makes a second charge impossible. A settlement lost on the way leaves the lease
+        to expire by itself, uncharged.
         """
         if not 0 <= charged <= reservation.amount:
             raise ValueError(f"cannot charge {charged} against {reservation.amount} held")
@@ -207,6 +208,6 @@ class StoreLedger:
             repr(now + self._lease_seconds),
         ]
         try:
-            self._store.eval(_SETTLE, self._accounts, args)
+            self._store.post(_SETTLE, self._accounts, args)
         except MockError:
-            self._store.eval(_SETTLE, self._accounts, args, retry=True)
+            self._store.post(_SETTLE, self._accounts, args, retry=True)
