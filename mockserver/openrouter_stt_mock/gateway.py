@@ -59,7 +59,7 @@ from .journal import RecordedRequest, RecordedResponse
 from .measure import Audio, measure_fetched
 from .reader import Body, open_body
 from .scenarios import Outcome, forced_response_parts, parse_prefer
-from .state import Accounts
+from .state import Accounts, admit, reserve, take
 from .usage import Bill, transcript_of, url_hold
 from .verbose import verbose_fields
 from .world import KeySpec, ProviderSpec, World
@@ -120,7 +120,7 @@ async def _answer(
 ) -> Response | FaultResponse:
     world = handle.world
     head = _headers_of(request)
-    outcome = handle.scenarios.take()
+    outcome = await take(handle.scenarios)
     if outcome is not None and outcome.latency:
         await anyio.sleep(outcome.latency)
     seen.body = body = await _read_body(
@@ -141,7 +141,7 @@ async def _answer(
         return json_response(prefer, forced, headers)
 
     key, spec = _authenticate(head.get(b"authorization"), world)
-    ledger.admit(key, spec)
+    await admit(ledger, key, spec)
 
     parsed = body.parse(hash_if=world.may_know)
     seen.audio = audio = parsed.audio
@@ -166,7 +166,7 @@ async def _answer(
     # by URL is not measured yet: the hold is its price for the longest audio it accepts.
     bill = Bill(audio) if audio is not None else None
     hold = max(bill.cost(p) if bill else url_hold(p) for _, p in candidates)
-    reservation = ledger.reserve(key, hold)
+    reservation = await reserve(ledger, key, hold)
     charged = Decimal(0)
     try:
         if audio is None:  # audio by URL: fetched and measured now, once held for

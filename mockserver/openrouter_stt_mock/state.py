@@ -5,6 +5,9 @@ the default, one process) and on Valkey/Redis (:class:`.store_ledger.StoreLedger
 :class:`.store_queue.StoreScenarios`, shared by every worker and process pointed at one store).
 The journal's store version is a :class:`.journal.Journal` itself (:mod:`.store_journal`).
 Every method is synchronous, so the in-memory path costs what it did before the store existed.
+The gateway's calls that need the store's answer go through :func:`take`, :func:`admit` and
+:func:`reserve`, which await a store's answer without blocking the event loop
+(:class:`WaitingOutcomes`, :class:`WaitingAccounts`) and call the in-memory state directly.
 """
 
 from __future__ import annotations
@@ -17,7 +20,15 @@ from .ledger import Reservation
 from .scenarios import Outcome
 from .world import KeySpec
 
-__all__ = ["Accounts", "PlannedOutcomes"]
+__all__ = [
+    "Accounts",
+    "PlannedOutcomes",
+    "WaitingAccounts",
+    "WaitingOutcomes",
+    "admit",
+    "reserve",
+    "take",
+]
 
 
 class Accounts(Protocol):
@@ -66,3 +77,45 @@ class PlannedOutcomes(Protocol):
     def clear(self) -> None:
         """Forget every planned outcome."""
         ...
+
+
+class WaitingOutcomes:
+    """Planned outcomes that can be taken without blocking the event loop (on a store)."""
+
+    async def take_soon(self) -> Outcome | None:
+        """:meth:`PlannedOutcomes.take`, awaited."""
+        raise NotImplementedError
+
+
+class WaitingAccounts:
+    """Accounts that can admit and reserve without blocking the event loop (on a store)."""
+
+    async def admit_soon(self, key: str, spec: KeySpec) -> None:
+        """:meth:`Accounts.admit`, awaited."""
+        raise NotImplementedError
+
+    async def reserve_soon(self, key: str, amount: Decimal) -> Reservation:
+        """:meth:`Accounts.reserve`, awaited."""
+        raise NotImplementedError
+
+
+async def take(outcomes: PlannedOutcomes) -> Outcome | None:
+    """``outcomes.take()``, without blocking the event loop on a store."""
+    if isinstance(outcomes, WaitingOutcomes):
+        return await outcomes.take_soon()
+    return outcomes.take()
+
+
+async def admit(accounts: Accounts, key: str, spec: KeySpec) -> None:
+    """``accounts.admit(key, spec)``, without blocking the event loop on a store."""
+    if isinstance(accounts, WaitingAccounts):
+        await accounts.admit_soon(key, spec)
+    else:
+        accounts.admit(key, spec)
+
+
+async def reserve(accounts: Accounts, key: str, amount: Decimal) -> Reservation:
+    """``accounts.reserve(key, amount)``, without blocking the event loop on a store."""
+    if isinstance(accounts, WaitingAccounts):
+        return await accounts.reserve_soon(key, amount)
+    return accounts.reserve(key, amount)

@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from .errors import MockError
 from .ledger import Clock, Ledger, Reservation
+from .state import WaitingAccounts
 from .store import Script, Store, from_units, to_units
 from .world import KeySpec, World
 
@@ -115,7 +116,7 @@ class StoreReservation(Reservation):
     ident: str = ""
 
 
-class StoreLedger:
+class StoreLedger(WaitingAccounts):
     """The :class:`~.state.Accounts` of one world on a store (see the module's docstring)."""
 
     def __init__(self, store: Store, world: World, clock: Clock, *, lease_seconds: float) -> None:
@@ -145,29 +146,32 @@ class StoreLedger:
 
     def admit(self, key: str, spec: KeySpec) -> None:
         """Count one request against the key's rate limit, or raise a 429 :class:`MockError`."""
-        limit = spec.rate_limit
-        if limit is None:
-            return
-        now = self._clock()
-        args: list[str | int] = [key, repr(now), repr(limit.window_seconds), limit.requests]
-        counted, start = self._store.eval(_ADMIT, self._windows, args)
-        if counted:
-            return
-        reset = float(start) + limit.window_seconds
-        raise MockError(
-            429,
-            f"Rate limit exceeded: {limit.requests} requests per {limit.window_seconds:g} s "
-            "for this key",
-            headers={
-                "Retry-After": str(max(1, math.ceil(reset - now))),
-                "X-RateLimit-Limit": str(limit.requests),
-                "X-RateLimit-Remaining": "0",
-                "X-RateLimit-Reset": str(math.ceil(reset * 1000)),
-            },
-        )
+        if spec.rate_limit is not None:
+            now = self._clock()
+            _admitted(
+                spec, now, self._store.eval(_ADMIT, self._windows, _admit_args(key, spec, now))
+            )
+
+    async def admit_soon(self, key: str, spec: KeySpec) -> None:
+        """:meth:`admit`, waiting on the store without blocking the event loop."""
+        if spec.rate_limit is not None:
+            now = self._clock()
+            args = _admit_args(key, spec, now)
+            _admitted(spec, now, await self._store.eval_soon(_ADMIT, self._windows, args))
 
     def reserve(self, key: str, amount: Decimal) -> StoreReservation:
         """Set ``amount`` aside, or raise a 402 :class:`MockError` when credit falls short."""
+        ident, args = self._reserve_args(key, amount)
+        _reserved(amount, self._store.eval(_RESERVE, self._accounts[:5], args))
+        return StoreReservation(key, amount, ident)
+
+    async def reserve_soon(self, key: str, amount: Decimal) -> StoreReservation:
+        """:meth:`reserve`, waiting on the store without blocking the event loop."""
+        ident, args = self._reserve_args(key, amount)
+        _reserved(amount, await self._store.eval_soon(_RESERVE, self._accounts[:5], args))
+        return StoreReservation(key, amount, ident)
+
+    def _reserve_args(self, key: str, amount: Decimal) -> tuple[str, list[str | int]]:
         ident = os.urandom(12).hex()
         now = self._clock()
         args: list[str | int] = [
@@ -178,21 +182,14 @@ class StoreLedger:
             ident,
             repr(now + self._lease_seconds),
         ]
-        reserved, available = self._store.eval(_RESERVE, self._accounts[:5], args)
-        if not reserved:
-            raise MockError(
-                402,
-                "Insufficient credits. Add more using https://openrouter.ai/credits",
-                metadata={"balance_usd": str(from_units(available)), "required_usd": str(amount)},
-            )
-        return StoreReservation(key, amount, ident)
+        return ident, args
 
     def settle(self, reservation: Reservation, charged: Decimal) -> None:
         """End a reservation, charging ``charged`` (at most the amount held; zero on failure).
 
-        Posted (its reply is not waited for), and posted again when it could not be sent: the
-        lease makes a second charge impossible. A settlement lost on the way leaves the lease
-        to expire by itself, uncharged.
+        Posted and held (:meth:`.Store.post`): the journal's write that follows carries it. A
+        settlement lost on the way leaves the lease to expire by itself, uncharged; one sent
+        twice charges once.
         """
         if not 0 <= charged <= reservation.amount:
             raise ValueError(f"cannot charge {charged} against {reservation.amount} held")
@@ -207,7 +204,40 @@ class StoreLedger:
             f"-{to_units(charged)}",
             repr(now + self._lease_seconds),
         ]
-        try:
-            self._store.post(_SETTLE, self._accounts, args)
-        except MockError:
-            self._store.post(_SETTLE, self._accounts, args, retry=True)
+        self._store.post(_SETTLE, self._accounts, args, hold=True)
+
+
+def _admit_args(key: str, spec: KeySpec, now: float) -> list[str | int]:
+    assert spec.rate_limit is not None
+    return [key, repr(now), repr(spec.rate_limit.window_seconds), spec.rate_limit.requests]
+
+
+def _admitted(spec: KeySpec, now: float, reply: Any) -> None:
+    """Nothing when ``_ADMIT`` counted the request, else its 429."""
+    counted, start = reply
+    limit = spec.rate_limit
+    if counted or limit is None:
+        return
+    reset = float(start) + limit.window_seconds
+    raise MockError(
+        429,
+        f"Rate limit exceeded: {limit.requests} requests per {limit.window_seconds:g} s "
+        "for this key",
+        headers={
+            "Retry-After": str(max(1, math.ceil(reset - now))),
+            "X-RateLimit-Limit": str(limit.requests),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(math.ceil(reset * 1000)),
+        },
+    )
+
+
+def _reserved(amount: Decimal, reply: Any) -> None:
+    """Nothing when ``_RESERVE`` set ``amount`` aside, else its 402."""
+    reserved, available = reply
+    if not reserved:
+        raise MockError(
+            402,
+            "Insufficient credits. Add more using https://openrouter.ai/credits",
+            metadata={"balance_usd": str(from_units(available)), "required_usd": str(amount)},
+        )

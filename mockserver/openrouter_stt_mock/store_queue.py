@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from .scenarios import Outcome
+from .state import WaitingOutcomes
 from .store import Store
 
 __all__ = ["KEY_NAMES", "StoreScenarios", "decode_outcome", "encode_outcome"]
@@ -42,7 +43,7 @@ def decode_outcome(data: bytes) -> Outcome:
     return Outcome(**fields, body=None if body is None else base64.b64decode(body))
 
 
-class StoreScenarios:
+class StoreScenarios(WaitingOutcomes):
     """The :class:`~.state.PlannedOutcomes` of one world on a store."""
 
     def __init__(self, store: Store) -> None:
@@ -58,6 +59,11 @@ class StoreScenarios:
     def take(self) -> Outcome | None:
         """Remove and return the next outcome, or ``None`` when nothing is planned."""
         data: Any = self._store.run("LPOP", self._key)
+        return None if data is None else decode_outcome(data)
+
+    async def take_soon(self) -> Outcome | None:
+        """:meth:`take`, waiting on the store without blocking the event loop."""
+        data: Any = await self._store.fetch("LPOP", self._key)
         return None if data is None else decode_outcome(data)
 
     def pending(self) -> tuple[Outcome, ...]:

@@ -3,6 +3,7 @@ key layout, reset, leases, settling once, and a store that fails."""
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ import redis
 from openrouter_stt_mock import DEFAULT_API_KEY, MockConfig, MockHandle, World
 from openrouter_stt_mock.errors import MockError
 from openrouter_stt_mock.store import PAUSE_SECONDS, Store, from_units, to_units, world_digest
-from openrouter_stt_mock.store_ledger import StoreReservation
+from openrouter_stt_mock.store_ledger import StoreLedger, StoreReservation
 
 from ..mock.conftest import auth, body, error_of
 from ._valkey import ValkeyProcess
@@ -320,4 +321,37 @@ def test_a_forked_worker_talks_on_connections_of_its_own(valkey: ValkeyProcess, 
         assert store.run("CLIENT", "ID") == parent  # the child left the parent's socket open
     finally:
         _FORKED.clear()
+        store.close()
+
+
+def test_a_request_waiting_on_the_store_leaves_the_event_loop_free(
+    valkey: ValkeyProcess, namespace: str
+):
+    world = World.default()
+    store = Store(valkey.url, namespace, world, timeout_seconds=2)
+    ledger = StoreLedger(store, world, time.time, lease_seconds=600)
+
+    async def reserve_while_paused() -> tuple[int, StoreReservation]:
+        await store.fetch("PING")  # the loop's connection is open before the store pauses
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        ticker = asyncio.create_task(tick())
+        with redis.Redis.from_url(valkey.url) as direct:
+            direct.execute_command("CLIENT", "PAUSE", 300, "ALL")
+        reservation = await ledger.reserve_soon(DEFAULT_API_KEY, COST)
+        ticker.cancel()
+        return ticks, reservation
+
+    try:
+        ticks, reservation = asyncio.run(reserve_while_paused())
+        assert ticks >= 10  # the loop ran on while the reservation waited about 300 ms
+        ledger.settle(reservation, COST)
+        assert ledger.balance(DEFAULT_API_KEY) == Decimal(1000) - COST
+    finally:
         store.close()
