@@ -233,9 +233,8 @@ class BaseClient(Generic[_HttpT]):
         self, call: Call, body: RequestBody, content: Iterator[bytes] | AsyncIterator[bytes]
     ) -> httpx.Request:
         """One attempt's request: httpx merges its client's headers with ours and sets ``Host``;
-        ``content`` iterates ``body``, whose exact length lets it go out unchunked, unless the
-        body is whole in memory already (then it goes as those bytes). The body names its own
-        type, which no header given replaces (a multipart boundary must match)."""
+        ``content`` iterates ``body``, whose exact length lets it go out unchunked. The body
+        names its own type, which no header given replaces (a multipart boundary must match)."""
         headers = self._headers.copy()
         headers.update(call.extra_headers or {})
         headers["Content-Type"] = body.content_type
@@ -243,7 +242,7 @@ class BaseClient(Generic[_HttpT]):
         request = self._client.build_request(
             "POST",
             self._url,
-            content=whole if (whole := body.whole()) is not None else content,
+            content=content,
             headers=headers,
             params=call.extra_query,
             timeout=call.attempts.timeout(),

@@ -356,11 +356,11 @@ class AudioBody:
             f"ended after {got} of {self._source.size} bytes; it changed while being sent"
         )
 
-    def whole(self) -> bytes | None:
+    def _whole(self) -> bytes | None:
         """The body in one piece when the audio is in memory and fits one chunk, else ``None``.
 
-        One piece is one write for the transport and no stream for httpx to drive; the copy
-        it costs is at most a chunk's base64.
+        One piece is one write for the transport and one step for the body; the copy it costs
+        is at most a chunk's base64.
         """
         data = self._source.data
         if data is None or self._source.size > CHUNK_SIZE:
@@ -369,7 +369,7 @@ class AudioBody:
         return b"".join((self._head, audio, self._tail))
 
     def __iter__(self) -> Iterator[bytes]:
-        whole = self.whole()
+        whole = self._whole()
         if whole is not None:
             yield whole
             return
@@ -393,7 +393,7 @@ class AudioBody:
             yield chunk
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        whole = self.whole()
+        whole = self._whole()
         if whole is not None:
             yield whole
             return
@@ -444,10 +444,6 @@ class FixedBody:
     def content_length(self) -> int:
         """The body's length in bytes."""
         return len(self._content)
-
-    def whole(self) -> bytes:
-        """The body in one piece."""
-        return self._content
 
     def __iter__(self) -> Iterator[bytes]:
         yield self._content
