@@ -8,6 +8,7 @@ Every method is synchronous, so the in-memory path costs what it did before the 
 The gateway's calls that need the store's answer go through :func:`take`, :func:`admit` and
 :func:`reserve`, which await a store's answer without blocking the event loop
 (:class:`WaitingOutcomes`, :class:`WaitingAccounts`) and call the in-memory state directly.
+On a store, settling does not wait at all: it is posted (see :mod:`.store`).
 """
 
 from __future__ import annotations

@@ -6,15 +6,20 @@ workers and processes sharing a store stay exact without any lock of their own.
 
 A request never blocks its worker on the store when it can help it: every wait hands the core to
 another process and comes back to cold caches, which cost a worker more than the round trip.
-The calls that need the store's answer (:meth:`Store.fetch`, :meth:`Store.eval_soon`) wait on a
-connection of the event loop's own (:mod:`.store_link`) while the worker serves other requests;
-the writes whose reply the request does not need (settling, the journal) are posted
-(:meth:`Store.post`): sent at once, their replies handled when they come, a settlement held to
-go out with the journal's write in one piece. One worker on a local Valkey served 2,589
-requests/s so, against 1,205 with every call blocking (same-run A/Bs, ``./scripts/bench --only
-state`` for the figures). Calls from outside an event loop block, on connections of the store's
-own rather than through redis-py's client, whose pool checkout, retry loop and metrics cost a
-request 0.27 ms of CPU.
+So the calls come in three kinds (the connections they go over: :mod:`.store_posted`):
+
+- :meth:`Store.fetch` and :meth:`Store.eval_soon` (taking an outcome, admitting, reserving)
+  need the answer and await it on a connection the event loop drives (:mod:`.store_link`),
+  while the worker serves other requests. Over TLS, which asyncio cannot take over, and off
+  asyncio (trio) they block instead.
+- :meth:`Store.post` (settling, the journal's writes) does not wait: the write is sent at once
+  and its reply handled when it comes; a settlement is held to go out with the journal's write
+  in one piece.
+- :meth:`Store.run`, :meth:`Store.eval` and :meth:`Store.call` (balances, reading the journal or
+  the queue, a reset) block.
+
+One worker on a local Valkey served 2,589 requests/s so, against 1,205 with every call blocking
+(same-run A/Bs, ``./scripts/bench --only state`` for the figures).
 
 The server runs each connection's commands in the order sent, and a posted write is sent before
 the answer goes out, so whatever follows an answer follows its writes; a read through the client
@@ -34,30 +39,27 @@ server without meeting. The braces keep a world's keys in one cluster slot, as s
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any, Final, NoReturn, TypeVar, cast
+from typing import Any, Final, NoReturn, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import hiredis
 import orjson
 import redis
 from redis.backoff import NoBackoff
-from redis.connection import ConnectionInterface
 from redis.exceptions import NoScriptError
 from redis.retry import Retry
 
 from .errors import MockError
-from .store_link import LoopLink, OnReply
+from .store_link import OnReply
+from .store_posted import Command, Connections
 from .world import World
 
 __all__ = [
@@ -88,6 +90,8 @@ _MAX_UNITS: Final = 2**53
 _TRANSIENT_REPLIES: Final = (
     *("LOADING", "READONLY", "MISCONF", "OOM", "BUSY", "MASTERDOWN", "TRYAGAIN"),
 )
+# What a call may meet: each is sorted out by Store._fail.
+_FAILURES: Final = (redis.ConnectionError, redis.TimeoutError, redis.ResponseError)
 
 
 def to_units(amount: Decimal) -> int:
@@ -165,26 +169,13 @@ class Script:
         object.__setattr__(self, "sha", digest.hexdigest())
 
 
-Command = tuple[str | bytes | int | float, ...]
-# hiredis's stub types a command as a tuple of one item.
-_pack = cast(Callable[[Command], bytes], hiredis.pack_command)
-
-
-@dataclass
-class _Link:
-    """One of the store's own connections, and what to do with each reply it still owes (one
-    per posted write, in the order sent)."""
-
-    connection: ConnectionInterface
-    owed: list[OnReply | None] = field(default_factory=list)
-
-
 class Store:
-    """A Valkey/Redis connection pool for one world, failing fast and bounded in time.
+    """A Valkey/Redis connection for one world, failing fast and bounded in time.
 
     ``key(name)`` spells a key of this world; :meth:`call` runs an operation on the client,
-    :meth:`run` and :meth:`eval` one command, :meth:`post` one script without waiting; each
-    turns a lost, slow or unready store into :func:`unavailable`.
+    :meth:`run` and :meth:`eval` one command, :meth:`fetch` and :meth:`eval_soon` the same
+    without blocking the event loop, :meth:`post` one script without waiting; each turns a lost,
+    slow or unready store into :func:`unavailable`.
     """
 
     def __init__(
@@ -205,18 +196,12 @@ class Store:
         self._lock = threading.Lock()
         self._paused_until = 0.0
         self._last_failure = ""
-        # The connections of run() and post(): taken and given back by list.pop and
-        # list.append, which the GIL keeps atomic. A fork's child starts a list of its own.
-        self._idle: list[_Link] = []
-        # Posted writes held to go with the next command (post(hold=True)), under _lock.
-        self._held: list[tuple[Command, OnReply | None]] = []
-        self._flush_due = False
-        # The connection on each event loop that serves requests (none over TLS: asyncio
-        # cannot take over a TLS socket, so those calls block).
-        self._loop_links: dict[asyncio.AbstractEventLoop, LoopLink] = {}
-        self._on_loops = urlsplit(url).scheme != "rediss"
-        self._timeout = timeout_seconds
-        self._owner = os.getpid()
+        # asyncio cannot take over a TLS socket: over TLS every call blocks.
+        self._connections = Connections(
+            self.client.connection_pool.make_connection,
+            timeout_seconds,
+            on_loops=urlsplit(url).scheme != "rediss",
+        )
 
     def key(self, name: str) -> str:
         """The full name of this world's key ``name``."""
@@ -231,15 +216,14 @@ class Store:
         """
 
         def caught_up(client: redis.Redis) -> T:
-            self._send_held()
-            self._catch_up()
+            self._connections.catch_up()
             return operation(client)
 
         return self._guarded(caught_up, retry)
 
     def run(self, *command: str | bytes | int | float, retry: bool = False) -> Any:
         """Send one command and return its reply, failing as :meth:`call` does."""
-        return self._guarded(lambda _: self._send(command), retry)
+        return self._guarded(lambda _: self._connections.send(command), retry)
 
     def eval(
         self,
@@ -257,20 +241,13 @@ class Store:
             return self.run("EVAL", script.source, len(keys), *keys, *args, retry=retry)
 
     async def fetch(self, *command: str | bytes | int | float, retry: bool = False) -> Any:
-        """:meth:`run`, waiting for the reply without blocking the event loop."""
+        """:meth:`run`, waiting for the reply without blocking the event loop (blocking over TLS
+        and off asyncio)."""
         if not retry and time.monotonic() < self._paused_until:
             raise unavailable(self._last_failure)
         try:
-            link = self._open_loop_link()
-            if link is None:
-                return self.run(*command, retry=retry)
-            packed, handlers = self._packed(command)
-            return await link.call(packed, handlers)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            self._fail(exc)
-        except redis.ResponseError as exc:
-            if not str(exc).startswith(_TRANSIENT_REPLIES):
-                raise
+            return await self._connections.fetch(command)
+        except _FAILURES as exc:
             self._fail(exc)
 
     async def eval_soon(
@@ -281,7 +258,7 @@ class Store:
         *,
         retry: bool = False,
     ) -> Any:
-        """:meth:`eval`, waiting for the reply without blocking the event loop."""
+        """:meth:`eval`, waiting for the reply as :meth:`fetch` does."""
         try:
             return await self.fetch("EVALSHA", script.sha, len(keys), *keys, *args, retry=retry)
         except redis.ResponseError as exc:
@@ -307,173 +284,31 @@ class Store:
         reply that says the store lacks the script would come too late to send it again in
         order.
         """
-        command = ("EVAL", script.source, len(keys), *keys, *args)
+        command: Command = ("EVAL", script.source, len(keys), *keys, *args)
         if hold:
-            self._hold(command, on_reply)
+            self._connections.hold(command, on_reply, self._flush)
         else:
-            self._guarded(lambda _: self._post(command, on_reply), retry)
-
-    def _hold(self, command: Command, on_reply: OnReply | None) -> None:
-        with self._lock:
-            self._held.append((command, on_reply))
-            due, self._flush_due = self._flush_due, True
-        if due:
-            return
-        try:
-            asyncio.get_running_loop().call_soon(self._flush)
-        except RuntimeError:  # no event loop in this thread: nothing comes later to carry it
-            self._flush()
+            self._guarded(lambda _: self._connections.post(command, on_reply), retry)
 
     def _flush(self) -> None:
-        with self._lock:
-            self._flush_due = False
-        # A failure is logged by _fail, and the writes it lost by _lost_unless_ready.
-        if self._held:
+        # A failure is logged by _fail, and the writes it lost by the connection that lost them.
+        if self._connections.flushing():
             with contextlib.suppress(MockError):
-                self._guarded(lambda _: self._send_held(), True)
+                self._guarded(lambda _: self._connections.post(None), True)
 
     def _guarded(self, operation: Callable[[redis.Redis], T], retry: bool) -> T:
         if not retry and time.monotonic() < self._paused_until:
             raise unavailable(self._last_failure)
         try:
             return operation(self.client)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            self._fail(exc)
-        except redis.ResponseError as exc:
-            if not str(exc).startswith(_TRANSIENT_REPLIES):
-                raise
+        except _FAILURES as exc:
             self._fail(exc)
 
-    def _send(self, command: Command) -> Any:
-        link = self._link()
-        try:
-            self._write(link, command)
-            self._read_owed(link)
-            return link.connection.read_response()
-        except BaseException as exc:
-            _lost_unless_ready(link, exc)
-            raise
-        finally:
-            # After a lost connection or a timeout it has closed itself, and reconnects when
-            # next used; an error reply leaves it ready.
-            self._idle.append(link)
-
-    def _post(self, command: Command, on_reply: OnReply | None) -> None:
-        loop_link = self._loop_link()
-        if loop_link is not None:
-            packed, handlers = self._packed(command)
-            loop_link.send(packed, [*handlers, _posted(on_reply)])
-            return
-        link = self._link()
-        try:
-            self._write(link, command)
-            link.owed.append(on_reply)
-        except BaseException as exc:
-            _lost_unless_ready(link, exc)
-            raise
-        finally:
-            self._idle.append(link)
-
-    def _send_held(self) -> None:
-        loop_link = self._loop_link()
-        if loop_link is not None:
-            packed, handlers = self._packed(None)
-            loop_link.send(packed, handlers)
-            return
-        link = self._link()
-        try:
-            self._write(link, None)
-        except BaseException as exc:
-            _lost_unless_ready(link, exc)
-            raise
-        finally:
-            self._idle.append(link)
-
-    def _write(self, link: _Link, command: Command | None) -> None:
-        """Send the held writes, then ``command``, in one write to the socket."""
-        commands = [] if command is None else [command]
-        if self._held:
-            with self._lock:
-                held, self._held = self._held, []
-            link.owed.extend(on_reply for _, on_reply in held)
-            commands[:0] = [command for command, _ in held]
-        if commands:
-            packed = link.connection.pack_commands(commands)  # type: ignore[no-untyped-call]
-            link.connection.send_packed_command(packed, check_health=False)  # type: ignore[no-untyped-call]
-
-    def _packed(self, command: Command | None) -> tuple[bytes, list[OnReply | None]]:
-        """The held writes and ``command`` packed in one piece, and the held writes' handlers
-        (for a connection on an event loop)."""
-        held: list[tuple[Command, OnReply | None]] = []
-        if self._held:
-            with self._lock:
-                held, self._held = self._held, []
-        packed = [_pack(command) for command, _ in held]
-        if command is not None:
-            packed.append(_pack(command))
-        return b"".join(packed), [_posted(on_reply) for _, on_reply in held]
-
-    def _loop_link(self) -> LoopLink | None:
-        """The running loop's connection, when it has one that works."""
-        try:
-            link = self._loop_links.get(asyncio.get_running_loop())
-        except RuntimeError:
-            return None
-        return link if link is not None and link.usable else None
-
-    def _open_loop_link(self) -> LoopLink | None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not on asyncio (trio): the call blocks
-            return None
-        link = self._loop_links.get(loop)
-        if self._on_loops and (link is None or not link.usable):
-            for closed in [closed for closed in self._loop_links if closed.is_closed()]:
-                self._loop_links.pop(closed).close()
-            link = LoopLink.open(self.client.connection_pool.make_connection(), self._timeout)
-            self._loop_links[loop] = link
-        return link
-
-    @staticmethod
-    def _read_owed(link: _Link) -> None:
-        owed, link.owed = link.owed, []
-        for number, on_reply in enumerate(owed):
-            try:
-                reply = link.connection.read_response()
-            except redis.ResponseError as exc:
-                logger.warning("state store refused a write: %s", exc)
-                continue
-            except BaseException as exc:
-                link.owed = owed[number:]
-                _lost_unless_ready(link, exc)
-                raise
-            if on_reply is not None:
-                on_reply(reply)
-
-    def _catch_up(self) -> None:
-        """Read every reply the idle connections owe."""
-        idle, links = self._own_idle(), []
-        try:
-            with contextlib.suppress(IndexError):  # another thread may take the last one
-                while idle:
-                    links.append(idle.pop())
-            for link in links:
-                self._read_owed(link)
-        finally:
-            idle.extend(links)
-
-    def _own_idle(self) -> list[_Link]:
-        if os.getpid() != self._owner:  # a forked worker: the parent's sockets are not its own
-            self._idle, self._owner = [], os.getpid()
-        return self._idle
-
-    def _link(self) -> _Link:
-        try:
-            return self._own_idle().pop()
-        except IndexError:
-            return _Link(self.client.connection_pool.make_connection())
-
-    def _fail(self, exc: Exception) -> NoReturn:
+    def _fail(self, exc: redis.RedisError) -> NoReturn:
+        """Pause and raise :func:`unavailable` when the store cannot serve now; re-raise any
+        other error reply (a fault of ours, a 500)."""
+        if isinstance(exc, redis.ResponseError) and not str(exc).startswith(_TRANSIENT_REPLIES):
+            raise exc
         reason = f"{public_url(self.url)}: {type(exc).__name__}: {exc}"
         with self._lock:
             first = time.monotonic() >= self._paused_until
@@ -492,35 +327,8 @@ class Store:
         posted write (a socket closed with a reply unread is reset, and the server may drop a
         write it has not read yet)."""
         try:
-            self._send_held()
-            self._catch_up()
+            self._connections.catch_up()
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             logger.warning("state store failed while closing: %s", exc)
         self.client.close()
-        for link in self._idle:
-            link.connection.disconnect()  # type: ignore[no-untyped-call]
-        for loop_link in self._loop_links.values():
-            loop_link.close()
-        self._loop_links.clear()
-
-
-def _posted(on_reply: OnReply | None) -> OnReply:
-    """A posted write's handler: ``on_reply`` for a reply, a warning for a failure."""
-
-    def handle(reply: Any) -> None:
-        if isinstance(reply, redis.ResponseError):
-            logger.warning("state store refused a write: %s", reply)
-        elif isinstance(reply, Exception):
-            logger.warning("state store: a posted write's outcome is unknown: %s", reply)
-        elif on_reply is not None:
-            on_reply(reply)
-
-    return handle
-
-
-def _lost_unless_ready(link: _Link, exc: BaseException) -> None:
-    """After anything but an error reply the connection has closed itself: the replies it owed
-    will not come."""
-    if link.owed and not isinstance(exc, redis.ResponseError):
-        logger.warning("state store: the outcome of %d posted write(s) is unknown", len(link.owed))
-        link.owed = []
+        self._connections.close()

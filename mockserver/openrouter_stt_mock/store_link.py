@@ -1,4 +1,4 @@
-"""A connection to the store driven by a worker's event loop (see :mod:`.store`).
+"""A connection to the store driven by a worker's event loop (see :mod:`.store_posted`).
 
 A request that needs the store's answer waits on it without blocking the worker, which serves
 other requests meanwhile: a blocking call hands the core to another process and comes back to
@@ -6,7 +6,7 @@ cold caches, which cost a worker more than the round trip itself. Replies come i
 commands went, so each is handed to the next handler in line; hiredis parses them.
 
 The connection is opened and greeted (password, database, name) by redis-py's own blocking
-connection, as :class:`.store.Store`'s others are; its socket is then watched by the loop
+connection, as the store's blocking ones are; its socket is then watched by the loop
 (``add_reader``) rather than wrapped in a transport, so that it can be closed from any thread,
 even once its loop has closed.
 """
