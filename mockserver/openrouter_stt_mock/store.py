@@ -54,7 +54,13 @@ from urllib.parse import urlsplit, urlunsplit
 import orjson
 import redis
 from redis.backoff import NoBackoff
-from redis.exceptions import NoScriptError
+from redis.exceptions import (
+    MasterDownError,
+    NoScriptError,
+    OutOfMemoryError,
+    ReadOnlyError,
+    TryAgainError,
+)
 from redis.retry import Retry
 
 from .errors import MockError
@@ -90,6 +96,10 @@ _MAX_UNITS: Final = 2**53
 _TRANSIENT_REPLIES: Final = (
     *("LOADING", "READONLY", "MISCONF", "OOM", "BUSY", "MASTERDOWN", "TRYAGAIN"),
 )
+# The same replies from redis-py's own parser (the blocking connections), which strips the code
+# off these and raises a class of its own instead (LOADING: a ConnectionError); hiredis, on the
+# event loop's connections, keeps the code in the message.
+_TRANSIENT_CLASSES: Final = (ReadOnlyError, OutOfMemoryError, MasterDownError, TryAgainError)
 # What a call may meet: each is sorted out by Store._fail.
 _FAILURES: Final = (redis.ConnectionError, redis.TimeoutError, redis.ResponseError)
 
@@ -237,8 +247,10 @@ class Store:
         as after a restart); fails as :meth:`call` does."""
         try:
             return self.run("EVALSHA", script.sha, len(keys), *keys, *args, retry=retry)
-        except NoScriptError:
-            return self.run("EVAL", script.source, len(keys), *keys, *args, retry=retry)
+        except redis.ResponseError as exc:
+            if not _no_script(exc):
+                raise
+        return self.run("EVAL", script.source, len(keys), *keys, *args, retry=retry)
 
     async def fetch(self, *command: str | bytes | int | float, retry: bool = False) -> Any:
         """:meth:`run`, waiting for the reply without blocking the event loop (blocking over TLS
@@ -262,7 +274,7 @@ class Store:
         try:
             return await self.fetch("EVALSHA", script.sha, len(keys), *keys, *args, retry=retry)
         except redis.ResponseError as exc:
-            if not str(exc).startswith("NOSCRIPT"):
+            if not _no_script(exc):
                 raise
         return await self.fetch("EVAL", script.source, len(keys), *keys, *args, retry=retry)
 
@@ -307,7 +319,7 @@ class Store:
     def _fail(self, exc: redis.RedisError) -> NoReturn:
         """Pause and raise :func:`unavailable` when the store cannot serve now; re-raise any
         other error reply (a fault of ours, a 500)."""
-        if isinstance(exc, redis.ResponseError) and not str(exc).startswith(_TRANSIENT_REPLIES):
+        if isinstance(exc, redis.ResponseError) and not _transient(exc):
             raise exc
         reason = f"{public_url(self.url)}: {type(exc).__name__}: {exc}"
         with self._lock:
@@ -332,3 +344,14 @@ class Store:
             logger.warning("state store failed while closing: %s", exc)
         self.client.close()
         self._connections.close()
+
+
+def _transient(exc: redis.ResponseError) -> bool:
+    """Whether an error reply means the store cannot serve now (see _TRANSIENT_REPLIES)."""
+    return isinstance(exc, _TRANSIENT_CLASSES) or str(exc).startswith(_TRANSIENT_REPLIES)
+
+
+def _no_script(exc: redis.ResponseError) -> bool:
+    """Whether an error reply says the store lacks the script (as after a restart or a
+    ``SCRIPT FLUSH``): redis-py's parser raises it as its own class, without the code."""
+    return isinstance(exc, NoScriptError) or str(exc).startswith("NOSCRIPT")
