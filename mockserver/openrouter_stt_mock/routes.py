@@ -54,6 +54,10 @@ async def journal(request: Request) -> Response:
 
 
 async def reset(request: Request) -> Response:
-    """``POST /_mock/reset``: restore credit, rate windows, the queue and the journal."""
-    get_handle(request.app).reset()
+    """``POST /_mock/reset``: restore credit, rate windows, the queue and the journal (a store
+    that cannot serve now is a 503 in the error shape, as on the endpoint)."""
+    try:
+        get_handle(request.app).reset()
+    except MockError as exc:
+        return error_response(exc)
     return Response(orjson.dumps({"reset": True}), media_type="application/json")

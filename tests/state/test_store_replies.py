@@ -92,6 +92,12 @@ def test_a_replica_cut_off_from_its_primary_is_a_503_then_serves_again(
             with pytest.raises(MockError) as refused:
                 handle.reset()
             assert_unavailable(refused, "ReadOnlyError")
+            time.sleep(PAUSE_SECONDS)
+            # Over HTTP, the same refusal is a 503 in the error shape, not a server error.
+            reset = client.post("/_mock/reset")
+            assert reset.status_code == 503
+            assert reset.headers["retry-after"] == str(PAUSE_SECONDS)
+            assert "ReadOnlyError" in error_of(reset)["message"]
         finally:
             admin.execute_command("REPLICAOF", "NO", "ONE")
             admin.config_set("replica-serve-stale-data", "yes")
