@@ -51,11 +51,11 @@ from starlette.responses import Response
 from openrouter_stt.formats import AUDIO_FORMATS
 from openrouter_stt_models import STTRequest
 
+from .arrival import Arrival
 from .deadline import idle_deadline
 from .errors import MockError, bad_request, error_response, json_response
 from .faults import FaultResponse
 from .handle import MockHandle
-from .journal import RecordedRequest, RecordedResponse
 from .measure import Audio, measure_fetched
 from .reader import Body, open_body
 from .scenarios import Outcome, forced_response_parts, parse_prefer
@@ -408,39 +408,40 @@ def _check_health(provider: ProviderSpec, world: World) -> None:
         raise MockError(529, "Provider returned error", metadata={"provider_name": name})
 
 
+_JSON_HEADERS: Final = [(b"content-type", b"application/json")]
+
+
 def _record(
     request: Request, handle: MockHandle, seen: _Seen, answer: Response | FaultResponse
 ) -> None:
     body, audio = seen.body, seen.audio
-    received = RecordedRequest(
+    if isinstance(answer, FaultResponse):
+        # What went out before the break: the start of a 200 (truncated, stall) or nothing.
+        started = answer.fault != "reset"
+        status, headers, content = (200, _JSON_HEADERS, b"") if started else (None, [], b"")
+    else:
+        # An exact-size copy: orjson's bytes hold a buffer of 4 KiB or more however short the
+        # JSON, which a full journal would keep thousands of.
+        content = bytes(memoryview(answer.body))
+        status, headers = answer.status_code, answer.raw_headers
+    arrival = Arrival(
         method=request.scope["method"],
         path=request.scope["path"],  # what request.url.path says, without building the URL
-        headers=_decoded(request.scope["headers"]),
+        headers=request.scope["headers"],
         body_size=seen.body_size,
         shape=None if body is None else body.fields,
         parse_error=None if body is None else body.parse_error,
         audio_sha256=None if audio is None else audio.sha256,
         audio_size=audio.size if audio is not None else _audio_size(body),
         forced_by=seen.forced_by,
+        status=status,
+        answer_headers=headers,
+        answer_body=content,
+        fault=answer.fault if isinstance(answer, FaultResponse) else None,
     )
-    if isinstance(answer, FaultResponse):
-        # What went out before the break: the start of a 200 (truncated, stall) or nothing.
-        started = answer.fault != "reset"
-        headers = {"content-type": "application/json"} if started else {}
-        answered = RecordedResponse(200 if started else None, headers, fault=answer.fault)
-    else:
-        headers = _decoded(answer.raw_headers)
-        # An exact-size copy: orjson's bytes hold a buffer of 4 KiB or more however short the
-        # JSON, which a full journal would keep thousands of.
-        body_copy = bytes(memoryview(answer.body))
-        answered = RecordedResponse(answer.status_code, headers, body_copy)
-    handle.journal.record(received, answered)
+    handle.journal.record_arrival(arrival)
 
 
 def _audio_size(body: Body | None) -> int | None:
     # Answered before the audio was parsed (forced, 401, 429): its size, when it is base64.
     return None if body is None else body.audio_size()
-
-
-def _decoded(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    return {name.decode("latin-1"): value.decode("latin-1") for name, value in headers}

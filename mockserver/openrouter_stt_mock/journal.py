@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
@@ -37,6 +37,9 @@ from .entry_bounds import (
     json_size,
 )
 from .spec import Verdict, judge
+
+if TYPE_CHECKING:
+    from .arrival import Arrival
 
 __all__ = [
     "DEFAULT_JOURNAL_BYTES",
@@ -155,37 +158,65 @@ def _text(fields: Any, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+Exchange = tuple[RecordedRequest, RecordedResponse]
+
+
 class JournalEntry:
     """One exchange: its number, when it ended, the request, the response, and their verdict.
 
-    ``verdict`` is given only when the exchange had to be judged before it was cut.
+    ``exchange`` is the request and response, or an :class:`~.arrival.Arrival` that makes them
+    when the entry is first read. ``verdict`` is given only when the exchange had to be judged
+    before it was cut. ``size`` is the bytes the journal counts for the entry: the text it
+    keeps, or an arrival's until it is built, plus :data:`ENTRY_OVERHEAD`.
     """
 
-    __slots__ = ("_verdict", "number", "request", "response", "time")
+    __slots__ = ("_arrival", "_exchange", "_verdict", "number", "size", "time")
 
     def __init__(
         self,
         number: int,
         time: float,
-        request: RecordedRequest,
-        response: RecordedResponse,
+        exchange: Exchange | Arrival,
         verdict: Verdict | None = None,
     ) -> None:
         self.number = number
         self.time = time
-        self.request = request
-        self.response = response
         self._verdict = verdict
+        if isinstance(exchange, tuple):
+            request, response = exchange
+            self._exchange: Exchange | None = exchange
+            self._arrival: Arrival | None = None
+            self.size = ENTRY_OVERHEAD + request.size + response.size
+        else:
+            self._exchange, self._arrival = None, exchange
+            self.size = exchange.size
+
+    def _built(self) -> Exchange:
+        exchange = self._exchange
+        if exchange is None:
+            # Two readers at once may both build it, alike. The exchange is set before the
+            # arrival is let go, so a reader that finds no arrival finds the exchange.
+            arrival = self._arrival
+            exchange = self._exchange if arrival is None else arrival.build()
+            assert exchange is not None
+            self._exchange = exchange
+            self._arrival = None
+        return exchange
+
+    @property
+    def request(self) -> RecordedRequest:
+        """What arrived."""
+        return self._built()[0]
+
+    @property
+    def response(self) -> RecordedResponse:
+        """What was answered."""
+        return self._built()[1]
 
     @property
     def cut(self) -> tuple[str, ...]:
         """What the entry left out of the exchange (empty when it kept it all)."""
         return self.request.cut + self.response.cut
-
-    @property
-    def size(self) -> int:
-        """The bytes the journal counts for this entry."""
-        return ENTRY_OVERHEAD + self.request.size + self.response.size
 
     @property
     def verdict(self) -> Verdict:
@@ -256,9 +287,19 @@ class Journal:
             # Only a planned body is this long: judge it whole, on the request's path, then cut it.
             verdict = judge(request, response)
             response = response._body_cut()
+        return self._add((request, response), verdict)
+
+    def record_arrival(self, arrival: Arrival) -> JournalEntry:
+        """Add one exchange as the gateway saw it, stamped now; its request and response are
+        made when the entry is first read, unless it must be judged or cut at once."""
+        if arrival.eager:
+            return self.record(*arrival.build())
+        return self._add(arrival, None)
+
+    def _add(self, exchange: Exchange | Arrival, verdict: Verdict | None) -> JournalEntry:
         with self._lock:
             self._count += 1
-            entry = JournalEntry(self._count, self._clock(), request, response, verdict)
+            entry = JournalEntry(self._count, self._clock(), exchange, verdict)
             self._entries.append(entry)
             self._bytes += entry.size
             while len(self._entries) > 1 and (

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import orjson
 
+from .arrival import Arrival
 from .errors import MockError
 from .journal import Journal, JournalEntry, RecordedRequest, RecordedResponse
 from .ledger import Clock
@@ -85,8 +86,7 @@ def _decode(data: bytes) -> JournalEntry:
     return JournalEntry(
         int(number),
         fields["time"],
-        RecordedRequest(**request),
-        RecordedResponse(**response),
+        (RecordedRequest(**request), RecordedResponse(**response)),
         None if verdict is None else Verdict(**{**verdict, "errors": tuple(verdict["errors"])}),
     )
 
@@ -106,7 +106,7 @@ class StoreJournal(Journal):
         if len(response.body) > _KEPT_BODY:
             verdict = judge(request, response)
             response = response._body_cut()
-        entry = JournalEntry(0, self._clock(), request, response, verdict)
+        entry = JournalEntry(0, self._clock(), (request, response), verdict)
         args: list[bytes | int] = [
             _encode(entry.time, entry),
             entry.size,
@@ -118,6 +118,10 @@ class StoreJournal(Journal):
         except MockError as exc:
             logger.warning("journal entry lost: %s", exc.message)
         return entry
+
+    def record_arrival(self, arrival: Arrival) -> JournalEntry:
+        """Add one exchange as the gateway saw it: built at once, as the store keeps text."""
+        return self.record(*arrival.build())
 
     @property
     def entries(self) -> list[JournalEntry]:

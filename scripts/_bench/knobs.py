@@ -36,6 +36,10 @@ KNOBS: Final = {
     "freed heap kept (mallopt)": (
         "from openrouter_stt_mock import cli; cli._keep_freed_heap = lambda: False"
     ),
+    "journal entries built when read": (
+        "from openrouter_stt_mock.journal import Journal; "
+        "Journal.record_arrival = lambda self, arrival: self.record(*arrival.build())"
+    ),
 }
 #: The least gain, as ours/without, for a knob to stay.
 BAR: Final = 1.05

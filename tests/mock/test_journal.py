@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from openrouter_stt_mock import MockHandle
+from openrouter_stt_mock.arrival import Arrival
 from openrouter_stt_mock.journal import Journal, RecordedRequest, RecordedResponse
 
 from .conftest import ENDPOINT, auth, body, sample
@@ -293,3 +294,70 @@ def test_select_pages_from_a_cursor_either_way() -> None:
     assert [e.number for e in journal.select(after=6, newest_first=True)] == [5, 4]
     assert [e.number for e in journal.select(after=99, newest_first=True)] == [8, 7, 6, 5, 4]
     assert journal.select(after=8) == []
+
+
+def _arrival(number: int, **changes: object) -> Arrival:
+    fields: dict[str, object] = {
+        "method": "POST",
+        "path": ENDPOINT,
+        # Objects of their own, as a server makes them for each request.
+        "headers": [
+            (name.encode(), value.encode())
+            for name, value in (
+                ("host", "mock"),
+                ("authorization", "Bearer sk-or-secret"),
+                ("content-type", "application/json"),
+                ("content-length", "30000"),
+            )
+        ],
+        "body_size": 30_000,
+        "shape": {"model": f"m{number}", "input_audio": {"data": "", "format": "wav"}},
+        "parse_error": None,
+        "audio_sha256": None,
+        "audio_size": 22_000,
+        "forced_by": None,
+        "status": 200,
+        "answer_headers": [
+            (b"content-type", b"application/json"),
+            (b"x-generation-id", f"gen-{number}".encode()),
+        ],
+        "answer_body": b'{"text": "%d"}' % number,
+    }
+    return Arrival(**(fields | changes))  # type: ignore[arg-type]
+
+
+def test_an_arrival_reads_as_the_exchange_recorded_at_once() -> None:
+    journal = Journal(clock=lambda: 5.0)
+    later = journal.record_arrival(_arrival(1))
+    at_once = journal.record(*_arrival(1).build())
+    assert later.to_dict() | {"number": 0} == at_once.to_dict() | {"number": 0}
+    assert later.request.headers["authorization"] == "Bearer [redacted]"
+    assert later.request.model == "m1"
+    assert later.verdict.request_valid
+    # Until it is read, it counts the raw text it holds, which is more than it keeps once built.
+    assert journal.nbytes == later.size + at_once.size
+    assert later.size >= at_once.size
+
+
+def test_an_arrival_that_must_be_cut_is_built_at_once() -> None:
+    long_model = "m" * 5000
+    entry = Journal().record_arrival(_arrival(1, shape={"model": long_model}))
+    assert entry.request.cut  # cut when recorded: the long field is not held until read
+    assert entry.size < 16 * 1024
+    planned = Journal().record_arrival(_arrival(2, answer_body=b'"' + b"x" * 70_000 + b'"'))
+    assert planned.response.cut
+
+
+def test_arrivals_count_about_the_memory_they_hold() -> None:
+    journal = Journal(limit=10**6, max_bytes=10**9)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(2000):
+            journal.record_arrival(_arrival(number))
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert 0.5 < held / journal.nbytes < 2.0, (held, journal.nbytes)
