@@ -2,7 +2,7 @@
 when the entry is first read.
 
 Recording an exchange is on every request's path, reading the journal on few: building the
-entry's redacted, bounded request and response there cost the mock about a tenth of its
+entry's redacted, bounded request and response there cost the mock 7 to 12 % of its
 requests/s (``./scripts/bench --only knobs``). An :class:`Arrival` holds what the request left
 behind (its raw headers, its parsed fields without the audio, the answer's headers and body)
 and says how many bytes that is, so the journal's bound counts what it really holds.

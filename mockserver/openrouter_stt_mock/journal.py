@@ -4,7 +4,8 @@ A :class:`RecordedRequest` keeps the audio's size (and its sha256 when the mock 
 up a transcript), never the audio or its base64, and cuts a large body's other fields down; its
 ``Authorization`` header is redacted as it is made. Judging an exchange against the spec is the
 spec module's work (:func:`~openrouter_stt_mock.spec.judge`): an entry's verdict is worked out on
-first read, never on the request's path.
+first read, never on the request's path, and so are the request and response of an entry the
+gateway records (:mod:`.arrival`).
 
 Bounds, so that no run of requests can grow the journal without end: an entry keeps at most 64
 headers each way, 8 KiB of them in all, each value cut to 1 KiB (the headers the spec reads come
