@@ -179,17 +179,6 @@ def test_missing_file_exits_2(
     assert "no file at" in one_error_line(capsys.readouterr().err)
 
 
-def test_missing_key_exits_2(
-    monkeypatch: pytest.MonkeyPatch,
-    no_route: respx.MockRouter,
-    wav: str,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
-    assert main(["transcribe", wav]) == 2
-    assert "OPENROUTER_API_KEY" in one_error_line(capsys.readouterr().err)
-
-
 def test_api_error_exits_1(
     env: None, router: respx.MockRouter, wav: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

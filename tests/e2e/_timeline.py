@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import string
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -48,3 +48,27 @@ def check_timeline(
         assert earlier.start < earlier.end <= later.start
     for word in words:
         assert any(s.start <= word.start and word.end <= s.end for s in segments), word
+
+
+def check_model_timeline(
+    transcript: str,
+    duration: float,
+    segments: Sequence[Any],
+    words: Sequence[Any] | None,
+    *,
+    words_asked: bool,
+    word_type: type,
+) -> None:
+    """:func:`check_timeline` of a client's typed models (segments with ``text``, words with
+    ``word``, both with ``start`` and ``end``): words, of ``word_type``, only when asked for."""
+    if words_asked:
+        assert words is not None
+        assert all(isinstance(word, word_type) for word in words)
+    else:
+        assert words is None
+    check_timeline(
+        transcript,
+        duration,
+        [Span(s.text, s.start, s.end) for s in segments],
+        None if words is None else [Span(w.word, w.start, w.end) for w in words],
+    )

@@ -23,7 +23,7 @@ from openai.types.audio import (
 )
 
 from openrouter_stt_mock import DEFAULT_API_KEY
-from tests.e2e._timeline import MP3_SECONDS, Span, check_timeline
+from tests.e2e._timeline import MP3_SECONDS, check_model_timeline
 from tests.e2e.conftest import Server
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -66,16 +66,13 @@ def check_verbose(result: TranscriptionVerbose, transcript: str, *, words: bool)
     assert result.segments is not None
     assert all(isinstance(segment, TranscriptionSegment) for segment in result.segments)
     assert [segment.id for segment in result.segments] == list(range(len(result.segments)))
-    if words:
-        assert result.words is not None
-        assert all(isinstance(word, TranscriptionWord) for word in result.words)
-    else:
-        assert result.words is None
-    check_timeline(
+    check_model_timeline(
         transcript,
         result.duration,
-        [Span(s.text, s.start, s.end) for s in result.segments],
-        None if result.words is None else [Span(w.word, w.start, w.end) for w in result.words],
+        result.segments,
+        result.words,
+        words_asked=words,
+        word_type=TranscriptionWord,
     )
 
 

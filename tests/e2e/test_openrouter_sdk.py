@@ -19,7 +19,7 @@ import pytest
 from openrouter import OpenRouter, components, errors, operations
 
 from openrouter_stt_mock import DEFAULT_API_KEY
-from tests.e2e._timeline import MP3_SECONDS, Span, check_timeline
+from tests.e2e._timeline import MP3_SECONDS, check_model_timeline
 from tests.e2e.conftest import Server
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -58,16 +58,13 @@ def check_verbose(result: components.STTResponse, transcript: str, *, words: boo
     assert result.duration is not None
     assert result.segments is not None
     assert all(isinstance(segment, components.STTSegment) for segment in result.segments)
-    if words:
-        assert result.words is not None
-        assert all(isinstance(word, components.STTWord) for word in result.words)
-    else:
-        assert result.words is None
-    check_timeline(
+    check_model_timeline(
         transcript,
         result.duration,
-        [Span(s.text, s.start, s.end) for s in result.segments],
-        None if result.words is None else [Span(w.word, w.start, w.end) for w in result.words],
+        result.segments,
+        result.words,
+        words_asked=words,
+        word_type=components.STTWord,
     )
 
 
