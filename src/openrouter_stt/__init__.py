@@ -122,24 +122,11 @@ if not _typing.TYPE_CHECKING:  # type checkers see the imports above, and no cat
     def __getattr__(name: str) -> _typing.Any:
         """The models' names, imported on first use (then kept in the module like any other)."""
         if name in _FROM_MODELS:
-            from openrouter_stt_models import (
-                STTEntity,
-                STTResponse,
-                STTSegment,
-                STTUsage,
-                STTVerboseResponse,
-                STTWord,
-            )
+            import openrouter_stt_models as models
 
-            globals().update(
-                STTEntity=STTEntity,
-                STTResponse=STTResponse,
-                STTSegment=STTSegment,
-                STTUsage=STTUsage,
-                STTVerboseResponse=STTVerboseResponse,
-                STTWord=STTWord,
-            )
-            return globals()[name]
+            found = {model: getattr(models, model) for model in _FROM_MODELS}
+            globals().update(found)
+            return found[name]
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:
