@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,17 @@ from ..mock.conftest import make_client
 from ._valkey import ValkeyProcess, server_binary
 
 OpenMock = Callable[[MockConfig], tuple[httpx.Client, MockHandle]]
+
+
+def when_served(send: Callable[[], httpx.Response], seconds: float = 5) -> httpx.Response:
+    """``send``'s answer once it is no longer a 503 (the mock asks a failed store again only
+    after its pause), or its last 503 after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    answer = send()
+    while answer.status_code == 503 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        answer = send()
+    return answer
 
 
 @pytest.fixture
