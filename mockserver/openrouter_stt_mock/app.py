@@ -64,6 +64,12 @@ async def _routing_error(request: Request, exc: Exception) -> Response:
     return error_response(MockError(exc.status_code, message, headers=exc.headers))
 
 
+async def _mock_error(request: Request, exc: Exception) -> Response:
+    """A route's :class:`MockError` (a store that cannot serve, a bad query) in the error shape."""
+    assert isinstance(exc, MockError)
+    return error_response(exc)
+
+
 def _closing(handle: MockHandle) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """The app's lifespan: nothing to open at start; the store's connections closed at the end,
     so a server that stops leaves none open on the store."""
@@ -100,7 +106,7 @@ def create_app(config: MockConfig | None = None) -> Starlette:
         ]
     app = _MockApp(
         routes=endpoints,
-        exception_handlers={HTTPException: _routing_error},
+        exception_handlers={HTTPException: _routing_error, MockError: _mock_error},
         lifespan=_closing(handle),
     )
     app.state.mock = handle  # read through get_handle(app)
