@@ -236,19 +236,11 @@ def _build(parsed: _WorldFile, urls: Mapping[str, UrlAudio]) -> World:
     models = {
         name: ModelSpec(
             tuple(
+                # Field for field, the lists as sets: a capability declared in both classes
+                # needs nothing here.
                 ProviderSpec(
-                    name=p.name,
-                    price_per_second=p.price_per_second,
-                    formats=frozenset(p.formats),
-                    latency_seconds=p.latency_seconds,
-                    health=p.health,
-                    capacity=p.capacity,
-                    usage=frozenset(p.usage),
-                    openai_compatible=p.openai_compatible,
-                    diarize=p.diarize,
-                    keyterms=p.keyterms,
-                    url_input=p.url_input,
-                    max_url_seconds=p.max_url_seconds,
+                    **p.model_dump()
+                    | {"formats": frozenset(p.formats), "usage": frozenset(p.usage)}
                 )
                 for p in model.providers
             )
