@@ -24,6 +24,7 @@ __all__ = [
     "command_server",
     "free_port",
     "peak_rss_bytes",
+    "pinned_to",
     "run_child",
     "server",
     "split_cpus",
@@ -97,7 +98,7 @@ def split_cpus() -> tuple[frozenset[int], frozenset[int]] | None:
     return frozenset(cpus[-1:]), frozenset(cpus[:-1])
 
 
-def _pinned(cpus: frozenset[int] | None) -> Callable[[], None] | None:
+def pinned_to(cpus: frozenset[int] | None) -> Callable[[], None] | None:
     """What a child runs before its program so that it and its threads use only ``cpus``."""
     if cpus is None:
         return None
@@ -116,7 +117,7 @@ def run_child(
         timeout=timeout,
         env=_env(),
         check=False,
-        preexec_fn=_pinned(cpus),
+        preexec_fn=pinned_to(cpus),
     )
     if done.returncode != 0:
         raise RuntimeError(f"{module} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
@@ -168,7 +169,7 @@ def command_server(
             stderr=log,
             env=env,
             cwd=cwd,
-            preexec_fn=_pinned(cpus),
+            preexec_fn=pinned_to(cpus),
         )
         try:
             try:

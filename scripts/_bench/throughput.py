@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rivals as rival_tools
-from .common import _env, _pinned, command_server, free_port, run_child, split_cpus, wav_bytes
+from .common import _env, command_server, free_port, pinned_to, run_child, split_cpus, wav_bytes
 from .load import KEY, PATH
 from .results import Figure
 from .rivals import Rival
@@ -87,7 +87,7 @@ def _wrk(
         text=True,
         check=True,
         timeout=seconds + 60,
-        preexec_fn=_pinned(cpus),
+        preexec_fn=pinned_to(cpus),
     )
     return _parse_wrk(done.stdout)
 
