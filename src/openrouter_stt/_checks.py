@@ -147,9 +147,10 @@ def check_fields(
         fields["user"] = user
     if trace is not None:
         fields["trace"] = _check_trace(trace)
-    provider = _check_provider(provider_options, provider_zdr, provider_data_collection)
-    if provider:
-        fields["provider"] = provider
+    if not (provider_options is None and provider_zdr is None and provider_data_collection is None):
+        provider = _check_provider(provider_options, provider_zdr, provider_data_collection)
+        if provider:
+            fields["provider"] = provider
     return fields
 
 

@@ -117,7 +117,8 @@ def attempt_timeout(timeout: httpx.Timeout, policy: RetryPolicy, elapsed: float)
         return timeout
     left = max(policy.total_timeout - elapsed, 0.001)
     phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-    if all(value is not None and value <= left for value in phases):
+    bounded = [value for value in phases if value is not None]
+    if len(bounded) == len(phases) and max(bounded) <= left:
         return timeout  # the usual case, long before the deadline: nothing to shrink
 
     def shrink(value: float | None) -> float:

@@ -277,26 +277,31 @@ def test_body_is_streamed_not_built_whole(tmp_path: Path) -> None:
         chunks = list(body)
     finally:
         body.close()
+    assert body.whole() is None
     assert len(chunks) >= 5  # head, at least three pieces of audio, tail
     assert max(len(chunk) for chunk in chunks) <= base64_length(CHUNK_SIZE)
     assert sum(map(len, chunks)) == body.content_length
 
 
-def test_a_body_of_one_chunk_goes_out_in_one_piece(tmp_path: Path) -> None:
+def test_a_body_of_one_chunk_goes_out_in_one_piece(
+    stt: ClientAdapter, route: respx.Route, tmp_path: Path
+) -> None:
     audio = b"fLaC" + b"\x07" * 1000
     path = tmp_path / "short.flac"
     path.write_bytes(audio)
     head, tail = b'{"input_audio":{"data":"', b'"}}'
-    expected = [head + base64.b64encode(audio) + tail]
+    expected = head + base64.b64encode(audio) + tail
     # A path this short is read whole when loaded; bytes are already in memory.
     for source in (load_audio(path), load_audio(audio)):
         body = AudioBody(head, source, tail)
-        assert list(body) == expected
-
-        async def collect(body: AudioBody = body) -> list[bytes]:
-            return [chunk async for chunk in body]
-
-        assert anyio.run(collect) == expected
+        assert body.whole() == expected
+        assert b"".join(body) == expected
+    for given in (path, audio):
+        stt.transcribe(given, upload="json")
+        request = route.calls.last.request
+        # httpx holds it as bytes, written at once, not as pieces to iterate.
+        assert isinstance(request.stream, httpx.ByteStream)
+        assert sent_audio(request) == audio
 
 
 def test_async_loading_hands_only_larger_files_to_a_thread(
