@@ -238,7 +238,8 @@ class BaseClient(Generic[_HttpT]):
         body is whole in memory and goes as bytes. The body names its own type, which no header
         given replaces (a multipart boundary must match)."""
         headers = self._headers.copy()
-        headers.update(call.extra_headers or {})
+        if call.extra_headers:
+            headers.update(call.extra_headers)
         headers["Content-Type"] = body.content_type
         headers["Content-Length"] = str(body.content_length)
         whole = body.whole()
