@@ -163,19 +163,20 @@ def read_body(content: bytes | bytearray, content_type: str | None) -> Body:
 
 
 class _JsonReader:
-    """A JSON body: gathered in one buffer, grown in place, and parsed once whole."""
+    """A JSON body: its pieces gathered, joined once whole (one copy; a buffer grown piece by
+    piece copies again as it grows), and parsed once."""
 
     max_bytes: int | None = None
 
     def __init__(self, content_type: str) -> None:
-        self._content = bytearray()
+        self._pieces: list[bytes] = []
 
     def feed(self, chunk: bytes) -> None:
-        self._content += chunk
+        self._pieces.append(chunk)
 
     def finish(self) -> Body:
-        content, self._content = self._content, bytearray()
-        return _read_json(content)
+        pieces, self._pieces = self._pieces, []
+        return _read_json(b"".join(pieces))
 
 
 class _FormReader:
