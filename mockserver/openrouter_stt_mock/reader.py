@@ -163,20 +163,19 @@ def read_body(content: bytes | bytearray, content_type: str | None) -> Body:
 
 
 class _JsonReader:
-    """A JSON body: its pieces gathered, joined once whole (one copy; a buffer grown piece by
-    piece copies again as it grows), and parsed once."""
+    """A JSON body: gathered in one buffer, grown in place, and parsed once whole."""
 
     max_bytes: int | None = None
 
     def __init__(self, content_type: str) -> None:
-        self._pieces: list[bytes] = []
+        self._content = bytearray()
 
     def feed(self, chunk: bytes) -> None:
-        self._pieces.append(chunk)
+        self._content += chunk
 
     def finish(self) -> Body:
-        pieces, self._pieces = self._pieces, []
-        return _read_json(b"".join(pieces))
+        content, self._content = self._content, bytearray()
+        return _read_json(content)
 
 
 class _FormReader:
