@@ -28,7 +28,7 @@ class Transcriptions:
         self._traffic = traffic
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        with self._traffic.request():  # a reader of the journal gives way meanwhile
+        with self._traffic:  # a reader of the journal gives way meanwhile
             answer = await transcribe(Request(scope, receive, send), self._handle)
             await answer(scope, receive, send)
 

@@ -11,8 +11,16 @@ import anyio
 import httpx
 import pytest
 
-from openrouter_stt_mock import MockHandle, journal_feed
+from openrouter_stt_mock import (
+    IN_PROCESS_BASE_URL,
+    MockHandle,
+    async_transport,
+    create_app,
+    get_handle,
+    journal_feed,
+)
 from openrouter_stt_mock.journal import Journal, RecordedRequest, RecordedResponse
+from openrouter_stt_mock.scenarios import Outcome
 
 from .conftest import ENDPOINT, auth, body, error_of
 
@@ -112,6 +120,33 @@ def test_the_answer_comes_in_pieces_between_which_the_loop_runs(
     assert len(pieces) == 21  # one per entry, the closing bracket last
     assert turns >= 20
     assert b"".join(pieces) == client.get("/_mock/journal").content
+
+
+def test_the_feed_knows_which_requests_are_being_answered() -> None:
+    # The feed gives way while the endpoint answers; the count it reads must follow each request
+    # in and out, an error answer's too.
+    app = create_app()
+    traffic: journal_feed.Traffic = app.state.traffic
+    get_handle(app).scenarios.add([Outcome(latency=0.2), Outcome(latency=0.2)])
+    seen: list[int] = []
+
+    async def run() -> list[int]:
+        transport = async_transport(app)
+        async with httpx.AsyncClient(transport=transport, base_url=IN_PROCESS_BASE_URL) as client:
+
+            async def post(headers: dict[str, str]) -> int:
+                answer = await client.post("/audio/transcriptions", json=body(), headers=headers)
+                return answer.status_code
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(post, auth())
+                group.start_soon(post, {})  # no key: a 401, once its planned wait is over
+                await anyio.sleep(0.1)
+                seen.append(traffic.in_flight)
+            seen.append(traffic.in_flight)
+        return seen
+
+    assert anyio.run(run) == [2, 0]
 
 
 def test_an_empty_journal_is_an_empty_list() -> None:
