@@ -70,7 +70,8 @@ PLANS: dict[str, dict[str, Any]] = {
         "load_rounds": 5,
         "load_connections": 16,
         "knob_seconds": 3.0,
-        "knob_rounds": 3,
+        # Five starts each: a knob may act on how a start goes (glibc's heap), not only on speed.
+        "knob_rounds": 5,
         "state_seconds": 5.0,
         "state_rounds": 3,
         "mock_memory_mb": 100,

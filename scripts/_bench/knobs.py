@@ -36,6 +36,9 @@ KNOBS: Final = {
     "freed heap kept (mallopt)": (
         "from openrouter_stt_mock import cli; cli._keep_freed_heap = lambda: False"
     ),
+    "endpoint reached without the router": (
+        "from openrouter_stt_mock import app; app._to_the_endpoint = lambda scope: False"
+    ),
     "journal entries built when read": (
         "from openrouter_stt_mock.journal import Journal; "
         "Journal.record_arrival = lambda self, arrival: self.record(*arrival.build())"
