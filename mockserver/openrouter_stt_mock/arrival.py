@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .entry_bounds import ENTRY_OVERHEAD, KEPT_BODY, KEPT_CHARS, json_size
-from .journal import RecordedRequest, RecordedResponse
+from .records import RecordedRequest, RecordedResponse
 
 __all__ = ["Arrival"]
 

@@ -23,7 +23,7 @@ import openrouter_stt_models
 from openrouter_stt.formats import is_iso_639_1
 
 if TYPE_CHECKING:
-    from .journal import RecordedRequest, RecordedResponse
+    from .records import RecordedRequest, RecordedResponse
 
 __all__ = [
     "DOCUMENTED_STATUSES",

@@ -21,8 +21,9 @@ import orjson
 
 from .arrival import Arrival
 from .errors import MockError
-from .journal import Journal, JournalEntry, RecordedRequest, RecordedResponse
+from .journal import Journal, JournalEntry
 from .ledger import Clock
+from .records import RecordedRequest, RecordedResponse
 from .spec import Verdict, judge
 from .store import Script, Store
 

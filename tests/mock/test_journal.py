@@ -12,7 +12,8 @@ import pytest
 
 from openrouter_stt_mock import MockHandle
 from openrouter_stt_mock.arrival import Arrival
-from openrouter_stt_mock.journal import Journal, RecordedRequest, RecordedResponse
+from openrouter_stt_mock.journal import Journal
+from openrouter_stt_mock.records import RecordedRequest, RecordedResponse
 
 from .conftest import ENDPOINT, auth, body, sample
 

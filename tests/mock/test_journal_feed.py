@@ -19,7 +19,8 @@ from openrouter_stt_mock import (
     get_handle,
     journal_feed,
 )
-from openrouter_stt_mock.journal import Journal, RecordedRequest, RecordedResponse
+from openrouter_stt_mock.journal import Journal
+from openrouter_stt_mock.records import RecordedRequest, RecordedResponse
 from openrouter_stt_mock.scenarios import Outcome
 
 from .conftest import ENDPOINT, auth, body, error_of
