@@ -75,8 +75,20 @@ def _served(app: Starlette, prefix: str = "") -> list[tuple[Any, ...]]:
 def test_the_endpoint_answers_alike_straight_or_through_the_router(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Which way each request went: the six POSTs to the endpoint straight, the rest routed.
+    ways: list[bool] = []
+    decide = app_module._to_the_endpoint
+
+    def deciding(scope: Any) -> bool:
+        ways.append(decide(scope))
+        return ways[-1]
+
+    monkeypatch.setattr(app_module, "_to_the_endpoint", deciding)
     straight = _served(create_app())
+    assert ways == [True] * 6 + [False] * 2
+    ways.clear()
     through_a_prefix = _served(create_app(), "/gateway")
+    assert ways == [False] * 8
     monkeypatch.setattr(app_module, "_to_the_endpoint", lambda scope: False)
     routed = _served(create_app())
     assert straight == routed
