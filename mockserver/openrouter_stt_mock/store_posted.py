@@ -168,12 +168,11 @@ class Connections:
 
     def _write(self, link: _Link, command: Command | None) -> None:
         """Send the held writes, then ``command``, in one write to the socket."""
-        commands = [] if command is None else [command]
-        if self._held:
-            with self._lock:
-                held, self._held = self._held, []
-            link.owed.extend(on_reply for _, on_reply in held)
-            commands[:0] = [command for command, _ in held]
+        held = self._take_held()
+        link.owed.extend(on_reply for _, on_reply in held)
+        commands = [command for command, _ in held]
+        if command is not None:
+            commands.append(command)
         if commands:
             packed = link.connection.pack_commands(commands)  # type: ignore[no-untyped-call]
             link.connection.send_packed_command(packed, check_health=False)  # type: ignore[no-untyped-call]
@@ -181,14 +180,19 @@ class Connections:
     def _packed(self, command: Command | None) -> tuple[bytes, list[OnReply | None]]:
         """The held writes and ``command`` packed in one piece, and the held writes' handlers
         (for a connection on an event loop)."""
-        held: list[tuple[Command, OnReply | None]] = []
-        if self._held:
-            with self._lock:
-                held, self._held = self._held, []
+        held = self._take_held()
         packed = [_pack(command) for command, _ in held]
         if command is not None:
             packed.append(_pack(command))
         return b"".join(packed), [_posted(on_reply) for _, on_reply in held]
+
+    def _take_held(self) -> list[tuple[Command, OnReply | None]]:
+        """The held writes, in order, no longer held (the lock only when there are some)."""
+        if not self._held:
+            return []
+        with self._lock:
+            held, self._held = self._held, []
+        return held
 
     def _loop_link(self) -> LoopLink | None:
         """The running loop's connection, when it has one that works."""

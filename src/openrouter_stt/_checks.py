@@ -147,10 +147,9 @@ def check_fields(
         fields["user"] = user
     if trace is not None:
         fields["trace"] = _check_trace(trace)
-    if not (provider_options is None and provider_zdr is None and provider_data_collection is None):
-        provider = _check_provider(provider_options, provider_zdr, provider_data_collection)
-        if provider:
-            fields["provider"] = provider
+    provider = _check_provider(provider_options, provider_zdr, provider_data_collection)
+    if provider:
+        fields["provider"] = provider
     return fields
 
 
@@ -276,6 +275,8 @@ def _check_trace(trace: object) -> dict[str, object]:
 def _check_provider(options: object, zdr: object, data_collection: object) -> dict[str, object]:
     """The request's ``provider`` object from the three ``provider_*`` arguments; empty when
     none is given."""
+    if options is None and zdr is None and data_collection is None:
+        return {}  # the usual call: no model to import or build
     from openrouter_stt_models import STTProvider
 
     provider: dict[str, object] = {}
